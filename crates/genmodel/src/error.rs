@@ -1,0 +1,122 @@
+//! クレート全体で使うエラー型。
+//!
+//! 不正な入力はパニックや NaN ではなく、必ずこの [`Error`] で報告する。
+
+/// このクレートの関数が返すエラー。
+///
+/// # Examples
+///
+/// ```
+/// use genmodel::{categorical::Categorical, Error};
+///
+/// assert_eq!(Categorical::new(vec![]), Err(Error::EmptyInput));
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// データ（標本・確率・状態）が 1 つもない。
+    #[error("入力が空です")]
+    EmptyInput,
+    /// 長さや次元が合わない。
+    #[error("長さ（次元）が合いません: 期待 {expected}, 実際 {actual}")]
+    DimensionMismatch {
+        /// 期待した長さ。
+        expected: usize,
+        /// 実際の長さ。
+        actual: usize,
+    },
+    /// NaN や ±∞ が入力に含まれる。
+    #[error("{what} の {index} 番目が有限の数ではありません")]
+    NonFinite {
+        /// どの入力か。
+        what: &'static str,
+        /// 何番目か。
+        index: usize,
+    },
+    /// 確率が負。
+    #[error("確率が負です: {index} 番目 = {value}")]
+    NegativeProbability {
+        /// 何番目か。
+        index: usize,
+        /// その値。
+        value: f64,
+    },
+    /// 確率の和が 1 でない。
+    #[error("確率の和が 1 ではありません: 和 = {sum} (許容誤差 {tolerance:e})")]
+    NotNormalized {
+        /// 実際の和。
+        sum: f64,
+        /// 許した誤差。
+        tolerance: f64,
+    },
+    /// 状態の番号が範囲外。
+    #[error("状態 {state} は状態数 {n_states} の範囲外です")]
+    StateOutOfRange {
+        /// 与えられた状態番号。
+        state: usize,
+        /// 状態の数。
+        n_states: usize,
+    },
+    /// 行列が対称でない。
+    #[error("行列が対称ではありません: 最大の非対称成分 {max_asymmetry:e}")]
+    NotSymmetric {
+        /// `max |A_ij - A_ji|`。
+        max_asymmetry: f64,
+    },
+    /// 行列が正定値でない。
+    #[error("行列が正定値ではありません")]
+    NotPositiveDefinite,
+    /// 行列が特異に近く、逆行列の精度が保証できない。
+    #[error("行列が特異に近すぎます: 条件数 {condition:e} (上限 {limit:e})")]
+    IllConditioned {
+        /// 推定した条件数。
+        condition: f64,
+        /// 許した上限。
+        limit: f64,
+    },
+    /// 推定に必要な標本数に足りない。
+    #[error("標本数が足りません: 必要 {needed}, 実際 {actual}")]
+    TooFewSamples {
+        /// 必要な数。
+        needed: usize,
+        /// 実際の数。
+        actual: usize,
+    },
+    /// パラメータが定義域の外（分散が正でない、など）。
+    #[error("パラメータ {name} = {value} は定義域の外です: {requirement}")]
+    InvalidParameter {
+        /// パラメータの名前。
+        name: &'static str,
+        /// その値。
+        value: f64,
+        /// 満たすべき条件。
+        requirement: &'static str,
+    },
+    /// スピンが多すぎて、全 `2^n` 状態の列挙（§2.5）が扱える範囲を超える。
+    #[error("スピン数 {n} は列挙できる上限 {max} を超えます")]
+    TooManySpins {
+        /// 与えられたスピン数。
+        n: usize,
+        /// この計算で扱える上限。
+        max: usize,
+    },
+    /// 反復法（勾配法, §2.6）の途中で目的関数か勾配が有限でなくなった。学習率が大きすぎるときに起こる。
+    #[error("{iteration} 回目の反復で発散しました（値 {value}）")]
+    Diverged {
+        /// 発散した反復の番号（0 は初期値）。
+        iteration: usize,
+        /// そのときの目的関数の値。
+        value: f64,
+    },
+}
+
+/// このクレートの `Result`。
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// `values` がすべて有限であることを確かめる。
+pub(crate) fn ensure_finite(what: &'static str, values: &[f64]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(Error::NonFinite { what, index }),
+        None => Ok(()),
+    }
+}

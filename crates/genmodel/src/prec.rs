@@ -1,0 +1,70 @@
+//! 許容誤差を 1 か所にまとめる。
+//!
+//! 各定数には、なぜその大きさで十分かを書く。
+
+/// 確率ベクトルの和が 1 であるとみなす許容誤差（絶対誤差）。
+///
+/// `n` 個の `f64` を足すときの丸め誤差は高々 `n · ε ≈ n · 2.2e-16` 程度なので、
+/// 状態数が 10⁶ 程度までなら `1e-9` は丸め誤差より十分大きく、
+/// 一方で「和が 0.999 の入力」のような本当の誤りは確実に弾く。
+///
+/// # Examples
+///
+/// ```
+/// assert!(genmodel::prec::PROB_SUM_TOLERANCE < 1e-6);
+/// ```
+pub const PROB_SUM_TOLERANCE: f64 = 1e-9;
+
+/// 行列を対称とみなす許容誤差（相対誤差）: `max |A_ij - A_ji| ≤ SYMMETRY_TOLERANCE · max |A_ij|`。
+///
+/// 分散共分散行列を外積の和で作る・逆行列を数値的に求める、といった普通の計算で入る
+/// 非対称な誤差は相対 `n · ε`（`ε ≈ 2.2e-16`）程度である。`1e-10` はそれより 5 桁ほど大きく、
+/// 一方で「対称化し忘れた行列」（相対 `1e-3` 以上ずれる）は確実に弾く。
+///
+/// # Examples
+///
+/// ```
+/// assert!(genmodel::prec::SYMMETRY_TOLERANCE > 1e3 * f64::EPSILON);
+/// ```
+pub const SYMMETRY_TOLERANCE: f64 = 1e-10;
+
+/// 逆行列・行列式を信用する条件数の上限 `κ = σ_max / σ_min`（対称正定値なら `λ_max / λ_min`）。
+///
+/// 連立方程式や逆行列の相対誤差は `κ · ε` 程度に増える。`κ ≤ 1e10` なら
+/// 相対誤差は `1e10 · 2.2e-16 ≈ 2e-6` 以内で、本の図や検証に十分な精度が残る。
+/// これを超える行列（特異な行列は `κ = ∞`）は [`crate::Error::IllConditioned`] として断る。
+///
+/// # Examples
+///
+/// ```
+/// assert!(genmodel::prec::MAX_CONDITION_NUMBER * f64::EPSILON < 1e-5);
+/// ```
+pub const MAX_CONDITION_NUMBER: f64 = 1e10;
+
+/// 中心差分 `(f(x + h) - f(x - h)) / 2h` の刻み（`x` の大きさ 1 あたり）。
+///
+/// 打ち切り誤差は `h² f'''/6`、丸め誤差は `ε |f| / h` の程度で、両者が釣り合うのは
+/// `h ≈ ε^{1/3} ≈ 6e-6` である。このとき誤差は `ε^{2/3} ≈ 4e-11` の程度（関数の大きさ倍）。
+///
+/// # Examples
+///
+/// ```
+/// use genmodel::prec::FINITE_DIFFERENCE_STEP;
+/// let f = |x: f64| x.powi(3);
+/// let d = (f(1.0 + FINITE_DIFFERENCE_STEP) - f(1.0 - FINITE_DIFFERENCE_STEP)) / (2.0 * FINITE_DIFFERENCE_STEP);
+/// assert!((d - 3.0).abs() < 1e-9);
+/// ```
+pub const FINITE_DIFFERENCE_STEP: f64 = 6e-6;
+
+/// 解析的な勾配と中心差分を比べるときの許容誤差（相対誤差、分母は `max(1, |勾配|)`）。
+///
+/// [`FINITE_DIFFERENCE_STEP`] での中心差分の誤差は、関数と 3 階微分の大きさが 1–100 程度の
+/// 本の例で `1e-9` 以下である。`1e-6` はそれに 3 桁の余裕を持たせ、
+/// 符号の誤りや因子 2 の誤り（相対誤差 1 以上）は確実に見分ける。
+///
+/// # Examples
+///
+/// ```
+/// assert!(genmodel::prec::FINITE_DIFFERENCE_TOLERANCE < 1e-3);
+/// ```
+pub const FINITE_DIFFERENCE_TOLERANCE: f64 = 1e-6;
