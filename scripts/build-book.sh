@@ -20,6 +20,12 @@ if grep -E 'WARN|ERROR' "$log" >/dev/null; then
 fi
 rm -f "$log"
 
+# 検索索引（Pagefind）。本文 <main> だけを、KaTeX の描画結果を除いて索引する。
+# print.html・toc.html・404.html と、序章の写しである index.html は索引しない。
+"$PAGEFIND" --site book --root-selector main --exclude-selectors ".katex" \
+  --glob "{introduction,ch*,appendix/*}.html" --quiet
+[ -f book/pagefind/pagefind-ui.js ] || { echo "失敗: Pagefind の索引ができていない" >&2; fail=1; }
+
 pages=$(find book -name '*.html' ! -name 'print.html' ! -name 'toc.html' ! -name '404.html')
 if grep -l -F -e '\tag{' -e '$$' $pages >/dev/null 2>&1; then
   echo "失敗: 描画されていない TeX が残っている:" >&2

@@ -7,6 +7,9 @@ set -euo pipefail
 
 MDBOOK_VERSION=0.5.3        # mdbook-katex 0.10.0 が組まれた版（0.5.4 だと警告が出る）
 MDBOOK_KATEX_VERSION=0.10.0 # KaTeX 0.16.4 で描画する（src/katex/ の CSS・フォントと同じ版）
+PAGEFIND_VERSION=1.6.0      # 日本語を分かち書きして索引する検索（npm パッケージの中にバイナリがある）
+LYCHEE_VERSION=0.24.2       # リンク検査（scripts/link-check.sh だけが入れる。初回のビルドに数分）
+PLAYWRIGHT_CORE_VERSION=1.65.1 # ブラウザ検査（scripts/browser-check.sh だけが入れる）。ブラウザ本体は Debian の chromium
 
 TOOLS_DIR="${DIFFUSION_BOOK_TOOLS:-$HOME/.cache/diffusion-book/tools}"
 
@@ -21,6 +24,20 @@ install_crate() { # 名前 版
   PATH="$root/bin:$PATH"
 }
 
+# npm パッケージを固定版で入れる。
+install_npm() { # 名前 版
+  local name=$1 version=$2 root="$TOOLS_DIR/$1-$2"
+  if [ ! -f "$root/node_modules/$name/package.json" ]; then
+    echo "== $name $version（npm）を $root に入れる" >&2
+    mkdir -p "$root"
+    (cd "$root" && npm install --no-audit --no-fund --silent --no-save "$name@$version" >&2)
+  fi
+}
+
 install_crate mdbook "$MDBOOK_VERSION"
 install_crate mdbook-katex "$MDBOOK_KATEX_VERSION"
-export PATH
+install_npm pagefind "$PAGEFIND_VERSION"
+# npm パッケージの中の、この OS 用のバイナリ（日本語の分かち書きは extended 版にある）
+PAGEFIND=$(ls "$TOOLS_DIR/pagefind-$PAGEFIND_VERSION"/node_modules/@pagefind/*/bin/pagefind_extended 2>/dev/null | head -n 1)
+[ -x "$PAGEFIND" ] || PAGEFIND="$TOOLS_DIR/pagefind-$PAGEFIND_VERSION/node_modules/.bin/pagefind"
+export PATH PAGEFIND

@@ -68,3 +68,17 @@ pub const FINITE_DIFFERENCE_STEP: f64 = 6e-6;
 /// assert!(genmodel::prec::FINITE_DIFFERENCE_TOLERANCE < 1e-3);
 /// ```
 pub const FINITE_DIFFERENCE_TOLERANCE: f64 = 1e-6;
+
+/// Ising モデルの全状態の列挙（§2.5）で求めた `ln Z` とモーメントを、閉じた形や素朴な列挙と比べるときの許容誤差（絶対誤差）。
+///
+/// 列挙は Gray 符号の順に指数を `−2 x_i (局所場)` ずつ更新するので、丸め誤差が道のりに沿って溜まる。
+/// 道のりは高々 `2^12` 歩（下位ブロックの表）で、1 歩の誤差は `N · ε · max|θ|` の数倍
+/// （`N = 20`, `max|θ| ≤ 2` で `≈ 4e-14`）なので、最悪でも `4096 × 4e-14 ≈ 2e-10`。
+/// `1e-9` はこの最悪の見積もりより大きく、式の誤り（符号・因子 2・対の数え方）が生む `1e-3` 以上のずれは確実に見分ける。
+///
+/// # Examples
+///
+/// ```
+/// assert!(genmodel::prec::ENUMERATION_TOLERANCE < 1e-6);
+/// ```
+pub const ENUMERATION_TOLERANCE: f64 = 1e-9;

@@ -13,6 +13,7 @@
 
 pub mod figures;
 pub mod index;
+pub mod serve;
 
 use std::path::PathBuf;
 

@@ -3,6 +3,7 @@
 //! - `figures`: src/figures/*.svg をすべて作り直す
 //! - `index`: src/appendix/verification-index.md を作り直す
 //! - `gen`: その両方
+//! - `serve [DIR] [ADDR]`: 組み上げた本を配る（既定: `book` を `127.0.0.1:3000` で）
 
 use std::process::ExitCode;
 
@@ -13,8 +14,15 @@ fn main() -> ExitCode {
         "figures" => xtask::figures::write_all(&root),
         "index" => xtask::index::write(&root),
         "gen" => xtask::figures::write_all(&root).and_then(|()| xtask::index::write(&root)),
+        "serve" => {
+            let dir = std::env::args().nth(2).unwrap_or_else(|| "book".into());
+            let addr = std::env::args()
+                .nth(3)
+                .unwrap_or_else(|| "127.0.0.1:3000".into());
+            xtask::serve::serve(&root.join(dir), &addr)
+        }
         _ => {
-            eprintln!("使い方: cargo xtask figures | index | gen");
+            eprintln!("使い方: cargo xtask figures | index | gen | serve [DIR] [ADDR]");
             return ExitCode::from(2);
         }
     };

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# 組み上げた本 (book/) をヘッドレス Chromium で開いて確かめる（tests/browser/check.mjs）。
+# 先に scripts/build-book.sh で book/ を作っておくこと。画面写真は target/screenshots/ に置く。
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/tools.sh
+PORT="${BROWSER_CHECK_PORT:-3917}"
+
+CHROMIUM="${CHROMIUM:-$(command -v chromium || command -v google-chrome || true)}"
+if [ -z "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  echo "== Debian の chromium と日本語フォント（fonts-noto-cjk）を入れる" >&2
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >&2
+  elif command -v sudo >/dev/null; then
+    sudo apt-get update -qq >&2 && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >&2
+  else
+    echo "chromium と fonts-noto-cjk が要る: sudo apt-get install chromium fonts-noto-cjk" >&2
+    exit 1
+  fi
+  CHROMIUM="${CHROMIUM:-$(command -v chromium)}"
+fi
+export CHROMIUM
+
+# playwright-core はブラウザをダウンロードしない。Debian の chromium を executablePath で動かす
+install_npm playwright-core "$PLAYWRIGHT_CORE_VERSION"
+ln -sfn "$TOOLS_DIR/playwright-core-$PLAYWRIGHT_CORE_VERSION/node_modules" tests/browser/node_modules
+
+[ -f book/index.html ] || { echo "book/ がない: 先に bash scripts/build-book.sh" >&2; exit 1; }
+cargo build --quiet -p xtask
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
+"$target_dir/debug/xtask" serve book "127.0.0.1:$PORT" >/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+
+node tests/browser/check.mjs "http://127.0.0.1:$PORT" target/screenshots
