@@ -26,8 +26,15 @@ pub mod boltzmann;
 pub mod categorical;
 pub mod empirical;
 pub mod error;
+pub mod gaussian;
+pub mod ising;
 pub mod kl;
+pub mod linalg;
 pub mod logspace;
+pub mod matcalc;
+pub mod mvn;
 pub mod prec;
+pub mod surrogate;
+pub mod symeig;
 
 pub use error::{Error, Result};

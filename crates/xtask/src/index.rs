@@ -189,6 +189,8 @@ pub fn render(root: &Path) -> String {
         by_tag.len(),
         by_tag.values().map(|v| v.1.len()).sum::<usize>()
     );
+    // 表は章の題を何度も繰り返すので、検索で本文の章より上に来ないよう重みを下げる
+    s.push_str("<div data-pagefind-weight=\"0.1\">\n\n");
     s.push_str("| 式 | 章 | テスト | ファイル |\n|---|---|---|---|\n");
     for (e, ts) in by_tag.values() {
         let link = format!("[({})](../{}#{})", e.tag, e.file, anchor_id(&e.tag));
@@ -204,6 +206,7 @@ pub fn render(root: &Path) -> String {
             let _ = writeln!(s, "| {l} | {c} | `{}` | `{}` |", t.name, t.file);
         }
     }
+    s.push_str("\n</div>\n");
     s
 }
 

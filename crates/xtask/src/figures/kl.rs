@@ -95,6 +95,8 @@ fn jensen() -> String {
         chart.draw_series([
             Circle::new((m, m.ln()), 4, PALETTE[0].filled()),
             Circle::new((m, chord_mid), 4, PALETTE[1].filled()),
+            Circle::new((a, a.ln()), 3, PALETTE[1].filled()),
+            Circle::new((b, b.ln()), 3, PALETTE[1].filled()),
         ])?;
         chart.draw_series(LineSeries::new(
             [(m, chord_mid), (m, m.ln())],
@@ -103,8 +105,8 @@ fn jensen() -> String {
         chart.draw_series([
             Text::new("f((a+b)/2)", (m + 0.1, m.ln() + 0.05), (FONT, 15)),
             Text::new("(f(a)+f(b))/2", (m + 0.1, chord_mid - 0.1), (FONT, 15)),
-            Text::new("a", (a, -1.35), (FONT, 15)),
-            Text::new("b", (b, -1.35), (FONT, 15)),
+            Text::new("(a, f(a))", (a + 0.08, a.ln() - 0.05), (FONT, 15)),
+            Text::new("(b, f(b))", (b - 0.2, b.ln() - 0.12), (FONT, 15)),
         ])?;
         chart
             .configure_series_labels()

@@ -4,6 +4,8 @@
 //! [`all`] に加える。`cargo xtask figures` で書き出し、
 //! ルートのテスト `figures_are_fresh` がコミット済みの SVG との一致を確かめる。
 
+mod gaussian;
+mod ising;
 mod kl;
 mod style;
 
@@ -30,6 +32,8 @@ pub struct Figure {
 pub fn all() -> Vec<Figure> {
     let mut v = Vec::new();
     v.extend(kl::figures());
+    v.extend(gaussian::figures());
+    v.extend(ising::figures());
     v
 }
 
