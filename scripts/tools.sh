@@ -10,6 +10,11 @@ MDBOOK_KATEX_VERSION=0.10.0 # KaTeX 0.16.4 で描画する（src/katex/ の CSS�
 PAGEFIND_VERSION=1.6.0      # 日本語を分かち書きして索引する検索（npm パッケージの中にバイナリがある）
 LYCHEE_VERSION=0.24.2       # リンク検査（scripts/link-check.sh だけが入れる。初回のビルドに数分）
 PLAYWRIGHT_CORE_VERSION=1.65.1 # ブラウザ検査（scripts/browser-check.sh だけが入れる）。ブラウザ本体は Debian の chromium
+CARGO_MUTANTS_VERSION=27.1.0  # 変異テスト（scripts/mutants.sh だけが入れる。CI では走らせない）
+TEXTLINT_VERSION=15.8.0      # 日本語の文章の検査（scripts/prose-lint.sh だけが入れる）。以下の 3 つも同じ場所に入れる
+TEXTLINT_PRESET_JA_TECHNICAL_WRITING_VERSION=12.0.2 # 技術文書向けの規則のプリセット
+TEXTLINT_FILTER_ALLOWLIST_VERSION=4.0.0 # 数式 $…$・$$…$$ の中の指摘を捨てるフィルタ
+TEXTLINT_FILTER_COMMENTS_VERSION=1.3.0  # <!-- textlint-disable --> で箇所ごとに外すフィルタ
 
 TOOLS_DIR="${DIFFUSION_BOOK_TOOLS:-$HOME/.cache/diffusion-book/tools}"
 
@@ -24,13 +29,20 @@ install_crate() { # 名前 版
   PATH="$root/bin:$PATH"
 }
 
-# npm パッケージを固定版で入れる。
-install_npm() { # 名前 版
+# npm パッケージを固定版で入れる。同じ場所に一緒に入れるパッケージ（名前@版）を後ろに並べられる
+# （textlint の規則やフィルタ）。npm install --no-save は並べなかったパッケージを消すので、1 つでも
+# 欠けるか版が違えば、すべてを 1 度に入れ直す。
+install_npm() { # 名前 版 [追加の名前@版 ...]
   local name=$1 version=$2 root="$TOOLS_DIR/$1-$2"
-  if [ ! -f "$root/node_modules/$name/package.json" ]; then
-    echo "== $name $version（npm）を $root に入れる" >&2
+  shift 2
+  local ok=1 spec
+  for spec in "$name@$version" "$@"; do
+    grep -qs "\"version\": \"${spec##*@}\"" "$root/node_modules/${spec%@*}/package.json" || ok=0
+  done
+  if [ "$ok" = 0 ]; then
+    echo "== $name $version $*（npm）を $root に入れる" >&2
     mkdir -p "$root"
-    (cd "$root" && npm install --no-audit --no-fund --silent --no-save "$name@$version" >&2)
+    (cd "$root" && npm install --no-audit --no-fund --silent --no-save "$name@$version" "$@" >&2)
   fi
 }
 

@@ -160,3 +160,35 @@ fn errata_name_existing_tests() {
     }
     assert!(cited > 0, "正誤表が判定テストを 1 つも挙げていない");
 }
+
+/// 原ノートの番号つきの式（1.1–1.3, 2.1–2.44, 10.1–10.8）は、すべて同じ番号で本に載っている。
+/// ノートそのものはリポジトリの外にあるので、番号の一覧をここに写してある。
+#[test]
+fn every_equation_of_the_note_is_in_the_book() {
+    let ranges = [(1, 1..=3), (2, 1..=44), (10, 1..=8)];
+    let tags: Vec<String> = index::equations(&root())
+        .into_iter()
+        .map(|e| e.tag)
+        .collect();
+    let missing: Vec<String> = ranges
+        .into_iter()
+        .flat_map(|(ch, r)| r.map(move |k| format!("{ch}.{k}")))
+        .filter(|t| !tags.contains(t))
+        .collect();
+    assert!(missing.is_empty(), "本にないノートの式: {missing:?}");
+    // 本が足した式は、必ず文字つきの番号（2.11a など）で、ノートの番号と衝突しない
+    for t in &tags {
+        let (ch, k) = t.split_once('.').unwrap();
+        let digits: String = k.chars().take_while(char::is_ascii_digit).collect();
+        let in_note = match ch {
+            "1" => (1..=3).contains(&digits.parse::<u32>().unwrap()),
+            "2" => (1..=44).contains(&digits.parse::<u32>().unwrap()),
+            "10" => (1..=8).contains(&digits.parse::<u32>().unwrap()),
+            _ => false,
+        };
+        assert!(
+            in_note,
+            "ノートにない番号 ({t}) は、ノートの式の番号に文字をつけて作る"
+        );
+    }
+}

@@ -19,8 +19,8 @@
 //! 全状態で `O(N²)` の計算をせずに求まる（[`Ising::exact`] を参照）。
 
 use crate::error::{Error, Result, ensure_finite};
+use crate::linalg::{Mat, SymmetricMatrix};
 use crate::surrogate::{self, Iterate, StepSize, StopRule, Trace};
-use crate::symeig::SymmetricMatrix;
 use std::collections::HashMap;
 
 /// [`Ising::exact`]（`ln Z` と 1・2 次モーメント）が扱うスピン数の上限。
@@ -693,7 +693,8 @@ impl Ising {
     ///
     /// # Errors
     ///
-    /// `N > MAX_COVARIANCE_SPINS` なら [`Error::TooManySpins`]。
+    /// `N > MAX_COVARIANCE_SPINS` なら [`Error::TooManySpins`]。固有値分解
+    /// （[`SymmetricMatrix::new`]、faer）が収束しなければ [`Error::IllConditioned`]。
     ///
     /// # Examples
     ///
@@ -743,14 +744,8 @@ impl Ising {
                 }
             }
         }
-        for i in 0..p {
-            for j in i..p {
-                let v = cov[i * p + j] / z;
-                cov[i * p + j] = v;
-                cov[j * p + i] = v;
-            }
-        }
-        SymmetricMatrix::new(p, cov)
+        // 上三角だけを足し込んだので、(i, j) と (j, i) の両方に上三角の値を置く
+        SymmetricMatrix::new(Mat::from_fn(p, p, |i, j| cov[i.min(j) * p + i.max(j)] / z))
     }
 
     /// モデル `q_θ` から、全状態の確率表を使って `count` 個のスピン配置を独立に引く。
@@ -1278,7 +1273,7 @@ impl KlObjective {
     ///
     /// # Errors
     ///
-    /// スピン数が違えば [`Error::DimensionMismatch`]、`N > MAX_COVARIANCE_SPINS` なら [`Error::TooManySpins`]。
+    /// スピン数が違えば [`Error::DimensionMismatch`]。ほかは [`Ising::statistics_covariance`] と同じ。
     ///
     /// # Examples
     ///

@@ -35,6 +35,5 @@ pub mod matcalc;
 pub mod mvn;
 pub mod prec;
 pub mod surrogate;
-pub mod symeig;
 
 pub use error::{Error, Result};

@@ -3,6 +3,8 @@
 //! 計算そのものは純 Rust の線形代数ライブラリ [faer](https://docs.rs/faer) 0.24 に任せ、
 //! ここでは入力の検査と、本で使う形（対称固有値分解・Cholesky 分解・対数行列式・逆行列）への
 //! 包みだけを書く。行列の型は faer の [`Mat<f64>`] をそのまま使う（[`from_rows`] で作れる）。
+//! 検査済みの対称行列は [`SymmetricMatrix`]（§2.6 のヘッセ行列、式 (2.42)–(2.44)）、
+//! 対称正定値行列は [`Spd`]（§2.4 の分散共分散行列）で持つ。どちらの固有値も [`symmetric_eigen`] で求める。
 //!
 //! 不正な入力の判定基準:
 //!
@@ -329,6 +331,199 @@ pub fn symmetric_eigen(a: &Mat<f64>) -> Result<SymmetricEigen> {
     })
 }
 
+/// 検査済みの実対称行列と、その固有値分解 `Pᵀ A P = Λ`（式 (2.42)、§2.6）。
+///
+/// §2.6 では Ising の KL 情報量のヘッセ行列（[`crate::ising::KlObjective::hessian`]）をこの型で持ち、
+/// 最大固有値 `max_k λ_k` から学習率の上限を決める（式 (2.44)）。構築時に [`symmetric_eigen`]（faer）で
+/// 固有値分解しておくので、以後の固有値の問い合わせは誤りを返さない。
+///
+/// # Examples
+///
+/// ```
+/// use genmodel::{linalg::{from_rows, SymmetricMatrix}, Error};
+///
+/// // [[2, 1], [1, 2]] の固有値は 1 と 3
+/// let a = SymmetricMatrix::new(from_rows(&[[2.0, 1.0], [1.0, 2.0]])?)?;
+/// let ev = a.eigenvalues();
+/// assert!((ev[0] - 1.0).abs() < 1e-14 && (ev[1] - 3.0).abs() < 1e-14);
+/// assert!(matches!(
+///     SymmetricMatrix::new(from_rows(&[[2.0, 1.0], [0.0, 2.0]])?),
+///     Err(Error::NotSymmetric { .. })
+/// ));
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SymmetricMatrix {
+    a: Mat<f64>,
+    eigen: SymmetricEigen,
+}
+
+impl SymmetricMatrix {
+    /// 対称行列を検査し、固有値分解して包む。
+    ///
+    /// 許容誤差 [`SYMMETRY_TOLERANCE`] 以内の（丸めによる）非対称は `(A + Aᵀ)/2` で消す。
+    ///
+    /// # Errors
+    ///
+    /// - 空・正方でない・非有限: [`square_dim`] と同じ
+    /// - 対称でない: [`Error::NotSymmetric`]
+    /// - 固有値の反復が収束しない: [`Error::IllConditioned`]（[`symmetric_eigen`]）
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::{linalg::{from_rows, SymmetricMatrix}, Error};
+    ///
+    /// assert!(SymmetricMatrix::new(from_rows(&[[5.0]])?).is_ok());
+    /// assert!(matches!(
+    ///     SymmetricMatrix::new(from_rows(&[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])?),
+    ///     Err(Error::DimensionMismatch { expected: 2, actual: 3 })
+    /// ));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn new(a: Mat<f64>) -> Result<Self> {
+        ensure_symmetric(&a)?;
+        let n = a.nrows();
+        let a = Mat::from_fn(n, n, |i, j| 0.5 * (a[(i, j)] + a[(j, i)]));
+        let eigen = symmetric_eigen(&a)?;
+        Ok(Self { a, eigen })
+    }
+
+    /// 行列の次数 `n`。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::linalg::{from_rows, SymmetricMatrix};
+    ///
+    /// assert_eq!(SymmetricMatrix::new(from_rows(&[[0.0]])?)?.dim(), 1);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn dim(&self) -> usize {
+        self.a.nrows()
+    }
+
+    /// 成分 `A_ij`。範囲外なら `None`。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::linalg::{from_rows, SymmetricMatrix};
+    ///
+    /// let a = SymmetricMatrix::new(from_rows(&[[1.0, 2.0], [2.0, 3.0]])?)?;
+    /// assert_eq!(a.get(1, 0), Some(2.0));
+    /// assert_eq!(a.get(2, 0), None);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn get(&self, i: usize, j: usize) -> Option<f64> {
+        (i < self.dim() && j < self.dim()).then(|| self.a[(i, j)])
+    }
+
+    /// 行列 `A`（faer の [`Mat<f64>`]。[`to_rows`] で行の並びに戻せる）。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::linalg::{from_rows, to_rows, SymmetricMatrix};
+    ///
+    /// let a = SymmetricMatrix::new(from_rows(&[[1.0, 2.0], [2.0, 3.0]])?)?;
+    /// assert_eq!(to_rows(a.matrix()), vec![vec![1.0, 2.0], vec![2.0, 3.0]]);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn matrix(&self) -> &Mat<f64> {
+        &self.a
+    }
+
+    /// 2 次形式 `aᵀ A a`（式 (2.41)・(2.43) の左辺の形）。
+    ///
+    /// # Errors
+    ///
+    /// `a` の長さが `n` でなければ [`Error::DimensionMismatch`]。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::linalg::{from_rows, SymmetricMatrix};
+    ///
+    /// let a = SymmetricMatrix::new(from_rows(&[[2.0, 1.0], [1.0, 2.0]])?)?;
+    /// assert_eq!(a.quadratic_form(&[1.0, -1.0])?, 2.0);
+    /// assert!(a.quadratic_form(&[1.0]).is_err());
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn quadratic_form(&self, v: &[f64]) -> Result<f64> {
+        Ok(mat_vec(&self.a, v)?
+            .iter()
+            .zip(v)
+            .map(|(av, x)| av * x)
+            .sum())
+    }
+
+    /// 固有値分解 `Pᵀ A P = Λ`（式 (2.42)）。`values` は昇順、`vectors` の第 `k` 列が `λ_k` の単位固有ベクトル。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::linalg::{from_rows, SymmetricMatrix};
+    ///
+    /// let a = SymmetricMatrix::new(from_rows(&[[2.0, 1.0], [1.0, 2.0]])?)?;
+    /// let e = a.eigen();
+    /// // A p = λ p（λ = 3、p は第 1 列）
+    /// let p = [e.vectors[(0, 1)], e.vectors[(1, 1)]];
+    /// let ap = [2.0 * p[0] + p[1], p[0] + 2.0 * p[1]];
+    /// assert!((ap[0] - 3.0 * p[0]).abs() < 1e-14 && (ap[1] - 3.0 * p[1]).abs() < 1e-14);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn eigen(&self) -> &SymmetricEigen {
+        &self.eigen
+    }
+
+    /// 固有値 `λ_1 ≤ … ≤ λ_n`（昇順）。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::linalg::{from_rows, SymmetricMatrix};
+    ///
+    /// let a = SymmetricMatrix::new(from_rows(&[[1.0, 0.0, 0.0], [0.0, -2.0, 0.0], [0.0, 0.0, 5.0]])?)?;
+    /// assert_eq!(a.eigenvalues(), &[-2.0, 1.0, 5.0]);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn eigenvalues(&self) -> &[f64] {
+        &self.eigen.values
+    }
+
+    /// 最大固有値 `max_k λ_k`（式 (2.44) の分母）。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::linalg::{from_rows, SymmetricMatrix};
+    ///
+    /// // 全成分 1 の 3×3 行列の固有値は 0, 0, 3
+    /// let a = SymmetricMatrix::new(from_rows(&[[1.0; 3]; 3])?)?;
+    /// assert!((a.max_eigenvalue() - 3.0).abs() < 1e-14);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn max_eigenvalue(&self) -> f64 {
+        self.eigen.values[self.eigen.values.len() - 1]
+    }
+
+    /// 最小固有値 `min_k λ_k`（半正定値・正定値の判定に使う）。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::linalg::{from_rows, SymmetricMatrix};
+    ///
+    /// let a = SymmetricMatrix::new(from_rows(&[[1.0, 2.0], [2.0, 1.0]])?)?;
+    /// assert!((a.min_eigenvalue() + 1.0).abs() < 1e-14);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn min_eigenvalue(&self) -> f64 {
+        self.eigen.values[0]
+    }
+}
+
 /// 検査済みの対称正定値行列と、その Cholesky 分解 `A = L Lᵀ`。
 ///
 /// 分散共分散行列 `Σ`（§2.4）はこの型で持つ。構築時に対称性・正定値性・条件数を確かめるので、
@@ -346,9 +541,8 @@ pub fn symmetric_eigen(a: &Mat<f64>) -> Result<SymmetricEigen> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Spd {
-    a: Mat<f64>,
+    a: SymmetricMatrix,
     l: Mat<f64>,
-    eigenvalues: Vec<f64>,
 }
 
 impl Spd {
@@ -378,8 +572,8 @@ impl Spd {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn new(a: Mat<f64>) -> Result<Self> {
-        let eig = symmetric_eigen(&a)?;
-        let (min, max) = (eig.values[0], eig.values[eig.values.len() - 1]);
+        let a = SymmetricMatrix::new(a)?;
+        let (min, max) = (a.min_eigenvalue(), a.max_eigenvalue());
         if min <= 0.0 {
             return Err(Error::NotPositiveDefinite);
         }
@@ -390,13 +584,12 @@ impl Spd {
                 limit: MAX_CONDITION_NUMBER,
             });
         }
-        let llt = a.llt(Side::Lower).map_err(|_| Error::NotPositiveDefinite)?;
+        let llt = a
+            .matrix()
+            .llt(Side::Lower)
+            .map_err(|_| Error::NotPositiveDefinite)?;
         let l = llt.L().to_owned();
-        Ok(Self {
-            a,
-            l,
-            eigenvalues: eig.values,
-        })
+        Ok(Self { a, l })
     }
 
     /// 次数 `N`。
@@ -410,10 +603,10 @@ impl Spd {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn dim(&self) -> usize {
-        self.a.nrows()
+        self.a.dim()
     }
 
-    /// 元の行列 `A`。
+    /// 元の行列 `A`（丸めによる僅かな非対称は [`SymmetricMatrix::new`] のとおり平均で消してある）。
     ///
     /// # Examples
     ///
@@ -424,7 +617,7 @@ impl Spd {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn matrix(&self) -> &Mat<f64> {
-        &self.a
+        self.a.matrix()
     }
 
     /// Cholesky 因子 `L`（下三角、対角は正、`A = L Lᵀ`）。
@@ -456,7 +649,7 @@ impl Spd {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn eigenvalues(&self) -> &[f64] {
-        &self.eigenvalues
+        self.a.eigenvalues()
     }
 
     /// 条件数 `λ_max / λ_min`。
@@ -471,7 +664,7 @@ impl Spd {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn condition_number(&self) -> f64 {
-        self.eigenvalues[self.eigenvalues.len() - 1] / self.eigenvalues[0]
+        self.a.max_eigenvalue() / self.a.min_eigenvalue()
     }
 
     /// `ln det A = 2 Σ_k ln L_kk`（式 (2.20)・(2.22) の `ln det Σ`）。

@@ -451,7 +451,10 @@ where
 
 /// indicatif の進捗バー（標準エラー出力）で [`minimize`] の進み具合を表示する観測者を作る。
 ///
-/// 端末でなければ indicatif が自動で表示を止める。`progress` 機能が必要。
+/// バーの長さは反復の上限 `stop.max_iterations`。各反復で `f(θ)` と `‖∇f(θ)‖_∞` を表示し、
+/// [`minimize`] と同じ規則（`‖∇f‖_∞ ≤ tolerance` か反復の上限）で止まる反復でバーを閉じる。
+/// 収束したときは、そこまでの位置のまま「収束」と書いて閉じる。
+/// 端末でなければ indicatif が自動で表示を止める。`progress` 機能（既定で有効）が必要。
 ///
 /// # Examples
 ///
@@ -459,23 +462,33 @@ where
 /// # #[cfg(feature = "progress")] {
 /// use genmodel::surrogate::{minimize, progress_observer, StepSize, StopRule};
 ///
+/// let f = |x: &[f64]| Ok((x[0] * x[0], vec![2.0 * x[0]]));
 /// let stop = StopRule { tolerance: 1e-10, max_iterations: 50 };
-/// let mut obs = progress_observer(stop.max_iterations);
-/// let t = minimize(|x: &[f64]| Ok((x[0] * x[0], vec![2.0 * x[0]])), &[1.0], &StepSize::Scalar(0.25), stop, &mut obs).unwrap();
-/// assert!(t.converged);
+/// let t = minimize(f, &[1.0], &StepSize::Scalar(0.25), stop, &mut progress_observer(stop)).unwrap();
+/// assert!(t.converged && t.iterations() < 50);
+/// // 上限が小さすぎると収束せずに止まる（バーは上限まで進んで閉じる）
+/// let short = StopRule { tolerance: 1e-10, max_iterations: 3 };
+/// let t = minimize(f, &[1.0], &StepSize::Scalar(0.25), short, &mut progress_observer(short)).unwrap();
+/// assert!(!t.converged && t.iterations() == 3);
 /// # }
 /// ```
 #[cfg(feature = "progress")]
-pub fn progress_observer(max_iterations: usize) -> impl FnMut(&Iterate) {
-    let bar = indicatif::ProgressBar::new(max_iterations as u64 + 1);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+pub fn progress_observer(stop: StopRule) -> impl FnMut(&Iterate) {
+    let bar = indicatif::ProgressBar::new(stop.max_iterations as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{pos}/{len} [{elapsed_precise}] {wide_bar} {msg}")
+    {
         bar.set_style(style);
     }
     move |it: &Iterate| {
-        bar.set_position(it.iteration as u64 + 1);
-        bar.set_message(format!("f = {:.6e}, |∇f| = {:.2e}", it.value, it.grad_norm));
-        if it.iteration >= max_iterations {
-            bar.finish();
+        bar.set_position(it.iteration as u64);
+        let msg = format!("f = {:.6e}, max|∇f| = {:.2e}", it.value, it.grad_norm);
+        if it.grad_norm <= stop.tolerance {
+            bar.abandon_with_message(format!("{msg}（収束）"));
+        } else if it.iteration >= stop.max_iterations {
+            bar.abandon_with_message(format!("{msg}（反復の上限）"));
+        } else {
+            bar.set_message(msg);
         }
     }
 }

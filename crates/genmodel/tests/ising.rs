@@ -11,6 +11,7 @@ use genmodel::ising::{
     self, Ising, KlObjective, SpinData, global_curvature_bound, n_params, pairs,
 };
 use genmodel::kl::kl_divergence;
+use genmodel::linalg::to_rows;
 use genmodel::prec::{ENUMERATION_TOLERANCE, FINITE_DIFFERENCE_STEP, FINITE_DIFFERENCE_TOLERANCE};
 use genmodel::surrogate::{StepSize, StopRule};
 use proptest::prelude::*;
@@ -588,7 +589,8 @@ fn eq_2_40a_hessian_is_covariance_independent_closed_form() {
     let h = [0.3, -1.2, 0.8, 0.0];
     let m = Ising::new(h.to_vec(), vec![0.0; 6]).unwrap();
     let c = m.statistics_covariance().unwrap();
-    assert!(max_abs_diff(c.as_slice(), &independent_covariance(&h)) < ENUMERATION_TOLERANCE);
+    let got: Vec<f64> = to_rows(c.matrix()).concat();
+    assert!(max_abs_diff(&got, &independent_covariance(&h)) < ENUMERATION_TOLERANCE);
 }
 
 /// ヘッセ行列の各列は、勾配 (2.28)–(2.29) の中心差分に一致する。
@@ -633,10 +635,21 @@ proptest! {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let m = random_model(&mut rng, n, scale);
         let c = m.statistics_covariance().unwrap();
-        let e = c.eigen();
-        prop_assert!(*e.values.last().unwrap() <= global_curvature_bound(n) + 1e-12);
+        let bound = global_curvature_bound(n);
+        prop_assert!(c.max_eigenvalue() <= bound + 1e-12);
         // 共分散は半正定値（KL は θ について凸）
-        prop_assert!(e.values[0] >= -1e-12);
+        prop_assert!(c.min_eigenvalue() >= -1e-12);
+        // 固有値分解によらない確認: 乱数の v でレイリー商 vᵀCv/vᵀv は [0, M] に入り、λ_max を超えない。
+        // 跡 tr C（= 各 φ_i の分散の和）は固有値の和に等しい
+        for _ in 0..8 {
+            let v: Vec<f64> = (0..c.dim()).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let vv: f64 = v.iter().map(|x| x * x).sum();
+            let rayleigh = c.quadratic_form(&v).unwrap() / vv;
+            prop_assert!((-1e-12..=bound + 1e-12).contains(&rayleigh));
+            prop_assert!(rayleigh <= c.max_eigenvalue() + 1e-12);
+        }
+        let trace: f64 = (0..c.dim()).map(|i| c.get(i, i).unwrap()).sum();
+        prop_assert!((trace - c.eigenvalues().iter().sum::<f64>()).abs() < 1e-12 * trace.max(1.0));
     }
 }
 

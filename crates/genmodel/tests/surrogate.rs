@@ -8,12 +8,12 @@
 
 use genmodel::Error;
 use genmodel::ising::{Ising, KlObjective, SpinData, global_curvature_bound};
+use genmodel::linalg::{SymmetricMatrix, from_rows};
 use genmodel::prec::{FINITE_DIFFERENCE_STEP, FINITE_DIFFERENCE_TOLERANCE};
 use genmodel::surrogate::{
     StepSize, StopRule, gradient_step, guaranteed_decrease, minimize, quadratic_upper_bound,
     step_from_curvature_bound, step_from_max_eigenvalue, surrogate,
 };
-use genmodel::symeig::SymmetricMatrix;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -310,9 +310,14 @@ fn eq_2_41_componentwise_gradient_claim_fails_but_d_is_nonpositive() {
         let s = k as f64 / 100.0;
         let p = [t0[0] + s * (t[0] - t0[0]), t0[1] + s * (t[1] - t0[1])];
         let hm = f2_hess(&p, c);
-        let m = SymmetricMatrix::new(2, vec![hm[0] - 1.0 / eta, hm[1], hm[2], hm[3] - 1.0 / eta])
-            .unwrap();
+        let m = SymmetricMatrix::new(
+            from_rows(&[[hm[0] - 1.0 / eta, hm[1]], [hm[2], hm[3] - 1.0 / eta]]).unwrap(),
+        )
+        .unwrap();
         assert!(m.max_eigenvalue() < 0.0);
+        // 固有値分解によらない確認: 2×2 の対称行列が負定値 ⇔ 対角成分 < 0 かつ行列式 > 0
+        let (a11, a12, a22) = (hm[0] - 1.0 / eta, hm[1], hm[3] - 1.0 / eta);
+        assert!(a11 < 0.0 && a11 * a22 - a12 * a12 > 0.0);
     }
     // ノートの主張「全成分で ∇d ≤ 0」は成り立たない
     assert!(grad_d(&t).iter().all(|&v| v > 0.1), "{:?}", grad_d(&t));
@@ -363,20 +368,27 @@ fn eq_2_41a_integral_remainder_equals_d() {
 
 // ---------------------------------------------------------------- (2.42)–(2.44)
 
-/// 式 (2.42): 対称行列は直交行列 P で対角化できる（Jacobi 法）。閉じた形の固有値と比べる。
+/// 式 (2.42): 対称行列は直交行列 P で対角化できる。
+///
+/// ライブラリ（[`SymmetricMatrix`]、faer の対称固有値分解）の結果を、実装と独立な閉じた形と比べる:
+/// 三重対角 (2, −1) 行列の固有値 `2 − 2 cos(kπ/(n+1))`、2×2 の固有値 `(a+c)/2 ± √(((a−c)/2)² + b²)`、
+/// そして 2×2 を 1 回で対角化する Jacobi 回転 `P = [[cos φ, −sin φ], [sin φ, cos φ]]`（`tan 2φ = 2b/(a−c)`）。
 #[test]
 fn eq_2_42_jacobi_diagonalises_with_an_orthogonal_matrix() {
     // 三重対角 (2, −1) の n 次行列の固有値は 2 − 2 cos(kπ/(n+1))
-    let n = 9;
-    let mut a = vec![0.0; n * n];
-    for i in 0..n {
-        a[i * n + i] = 2.0;
-        if i + 1 < n {
-            a[i * n + i + 1] = -1.0;
-            a[(i + 1) * n + i] = -1.0;
-        }
-    }
-    let m = SymmetricMatrix::new(n, a.clone()).unwrap();
+    let n: usize = 9;
+    let rows: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| match i.abs_diff(j) {
+                    0 => 2.0,
+                    1 => -1.0,
+                    _ => 0.0,
+                })
+                .collect()
+        })
+        .collect();
+    let m = SymmetricMatrix::new(from_rows(&rows).unwrap()).unwrap();
     let e = m.eigen();
     let mut want: Vec<f64> = (1..=n)
         .map(|k| 2.0 - 2.0 * (k as f64 * std::f64::consts::PI / (n as f64 + 1.0)).cos())
@@ -389,26 +401,40 @@ fn eq_2_42_jacobi_diagonalises_with_an_orthogonal_matrix() {
     let p = &e.vectors;
     for i in 0..n {
         for j in 0..n {
-            let ptp: f64 = (0..n).map(|k| p[k * n + i] * p[k * n + j]).sum();
+            let ptp: f64 = (0..n).map(|k| p[(k, i)] * p[(k, j)]).sum();
             assert!((ptp - if i == j { 1.0 } else { 0.0 }).abs() < 1e-13);
             let ptap: f64 = (0..n)
-                .map(|k| p[k * n + i] * (0..n).map(|l| a[k * n + l] * p[l * n + j]).sum::<f64>())
+                .map(|k| p[(k, i)] * (0..n).map(|l| rows[k][l] * p[(l, j)]).sum::<f64>())
                 .sum();
             assert!((ptap - if i == j { e.values[i] } else { 0.0 }).abs() < 1e-13);
         }
     }
     // 2×2 の閉じた形: (a+c)/2 ± √(((a−c)/2)² + b²)
     let (aa, b, cc) = (0.3, -1.7, 2.2);
-    let ev = SymmetricMatrix::new(2, vec![aa, b, b, cc])
-        .unwrap()
-        .eigenvalues();
+    let m2 = SymmetricMatrix::new(from_rows(&[[aa, b], [b, cc]]).unwrap()).unwrap();
+    let ev = m2.eigenvalues();
     let r = (((aa - cc) / 2.0f64).powi(2) + b * b).sqrt();
     assert!(
         (ev[0] - ((aa + cc) / 2.0 - r)).abs() < 1e-14
             && (ev[1] - ((aa + cc) / 2.0 + r)).abs() < 1e-14
     );
+    // Jacobi 回転: 直交な P で Pᵀ A P の非対角成分が 0 になり、対角成分が同じ固有値になる
+    let phi = 0.5 * (2.0 * b).atan2(aa - cc);
+    let (c, s) = (phi.cos(), phi.sin());
+    let pj = [[c, -s], [s, c]];
+    let a2 = [[aa, b], [b, cc]];
+    let ptap = |i: usize, j: usize| -> f64 {
+        (0..2)
+            .map(|k| pj[k][i] * (0..2).map(|l| a2[k][l] * pj[l][j]).sum::<f64>())
+            .sum()
+    };
+    assert!(ptap(0, 1).abs() < 1e-14 && ptap(1, 0).abs() < 1e-14);
+    let mut diag = [ptap(0, 0), ptap(1, 1)];
+    diag.sort_by(f64::total_cmp);
+    assert!((diag[0] - ev[0]).abs() < 1e-14 && (diag[1] - ev[1]).abs() < 1e-14);
+    // 対称でない行列は型の段階で拒む
     assert!(matches!(
-        SymmetricMatrix::new(2, vec![1.0, 2.0, 3.0, 4.0]),
+        SymmetricMatrix::new(from_rows(&[[1.0, 2.0], [3.0, 4.0]]).unwrap()),
         Err(Error::NotSymmetric { .. })
     ));
 }
@@ -428,7 +454,7 @@ fn eq_2_43_quadratic_form_in_the_eigenbasis() {
         let a: Vec<f64> = (0..m).map(|_| rng.random_range(-1.0..1.0)).collect();
         let lhs = h.quadratic_form(&a).unwrap() - a.iter().map(|v| v * v).sum::<f64>() / eta;
         let b: Vec<f64> = (0..m)
-            .map(|k| (0..m).map(|i| e.vectors[i * m + k] * a[i]).sum())
+            .map(|k| (0..m).map(|i| e.vectors[(i, k)] * a[i]).sum())
             .collect();
         let rhs: f64 = (0..m)
             .map(|k| (e.values[k] - 1.0 / eta) * b[k] * b[k])

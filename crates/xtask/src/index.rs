@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 /// 生成する索引のパス（根からの相対）。
 pub const INDEX_PATH: &str = "src/appendix/verification-index.md";
 
+/// 変異テストの要約（根からの相対）。`scripts/mutants.sh` が書き、索引に載せる。
+pub const MUTANTS_SUMMARY: &str = "tests/mutants/summary.md";
+
 /// 本に現れる番号つきの式 1 つ。
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Equation {
@@ -207,6 +210,12 @@ pub fn render(root: &Path) -> String {
         }
     }
     s.push_str("\n</div>\n");
+    // 変異テストの結果（scripts/mutants.sh が書く）: テストが誤った式に気づけることの証拠
+    if let Ok(summary) = std::fs::read_to_string(root.join(MUTANTS_SUMMARY)) {
+        s.push_str("\n## 変異テスト\n\n");
+        s.push_str("テストが「誤った式」に本当に気づけるかを、変異テスト（cargo-mutants）で確かめている。`genmodel` のコードに誤り（演算子や定数の入れ替え、戻り値の差し替えなど）を 1 つずつ入れ、テストが落ちるかを見る。\n\n");
+        s.push_str(&summary);
+    }
     s
 }
 
