@@ -515,7 +515,7 @@ impl Ising {
         let m = n.min(LOW_BLOCK);
         let r = n - m;
         let nb = 1usize << m;
-        let base = low_pair_table(&jm, n, m);
+        let base = gray_code_table(&jm, n, m, &[]);
 
         // 上位ブロックの状態（最初は全部 +1）
         let mut xh = vec![1.0f64; r];
@@ -653,36 +653,7 @@ impl Ising {
 
     /// 全状態の指数 `θ·φ(x)` を状態の番号の順に並べる（Gray 符号で `O(N)` ずつ更新）。
     fn all_exponents(&self) -> Vec<f64> {
-        let n = self.n;
-        let jm = self.dense_couplings();
-        let mut e = vec![0.0f64; 1usize << n];
-        let mut x = vec![1.0f64; n];
-        let mut loc: Vec<f64> = (0..n)
-            .map(|i| {
-                self.h[i]
-                    + (0..n)
-                        .filter(|&k| k != i)
-                        .map(|k| jm[i * n + k])
-                        .sum::<f64>()
-            })
-            .collect();
-        let mut s: f64 = self.h.iter().sum::<f64>() + self.j.iter().sum::<f64>();
-        let mut g = 0usize;
-        e[0] = s;
-        for t in 1..e.len() {
-            let i = t.trailing_zeros() as usize;
-            let xi = x[i];
-            s -= 2.0 * xi * loc[i];
-            for k in 0..n {
-                if k != i {
-                    loc[k] -= 2.0 * jm[i * n + k] * xi;
-                }
-            }
-            x[i] = -xi;
-            g ^= 1 << i;
-            e[g] = s;
-        }
-        e
+        gray_code_table(&self.dense_couplings(), self.n, self.n, &self.h)
     }
 
     /// 十分統計量の共分散 `Cov_θ(φ)`。KL 情報量 (2.27) の `θ = (h, J)` についてのヘッセ行列（式 (2.40a)）である。
@@ -797,26 +768,34 @@ impl Ising {
     }
 }
 
-/// 下位ブロックの結合の和 `B(b) = Σ_{k<l<m} J_kl x_k x_l` を Gray 符号の順に作る。
-fn low_pair_table(jm: &[f64], n: usize, m: usize) -> Vec<f64> {
-    let nb = 1usize << m;
-    let mut base = vec![0.0f64; nb];
+/// 最初の `m` 個のスピンだけの指数 `Σ_{k<l<m} J_kl x_k x_l + Σ_{k<m} h_k x_k` を、
+/// 全 `2^m` 状態について状態の番号の順に並べる。`h` が空なら場の項は 0 とする。
+///
+/// 状態を Gray 符号の順にたどると、隣の状態とはスピンが 1 つ（`x_i`）だけ違う。
+/// その局所場 `loc_i = h_i + Σ_{k≠i} J_ik x_k` を持っておけば、反転による変化は
+/// `−2 x_i loc_i` で、他の局所場の更新は `O(m)` で済む。
+fn gray_code_table(jm: &[f64], n: usize, m: usize, h: &[f64]) -> Vec<f64> {
+    let field = |i: usize| h.get(i).copied().unwrap_or(0.0);
+    let mut table = vec![0.0f64; 1usize << m];
     let mut x = vec![1.0f64; m];
     let mut loc: Vec<f64> = (0..m)
         .map(|i| {
-            (0..m)
-                .filter(|&k| k != i)
-                .map(|k| jm[i * n + k])
-                .sum::<f64>()
+            field(i)
+                + (0..m)
+                    .filter(|&k| k != i)
+                    .map(|k| jm[i * n + k])
+                    .sum::<f64>()
         })
         .collect();
-    let mut s: f64 = (0..m)
-        .flat_map(|i| (i + 1..m).map(move |k| (i, k)))
-        .map(|(i, k)| jm[i * n + k])
-        .sum();
-    base[0] = s;
+    // すべて +1 の状態（番号 0）の値
+    let mut s: f64 = (0..m).map(field).sum::<f64>()
+        + (0..m)
+            .flat_map(|i| (i + 1..m).map(move |k| (i, k)))
+            .map(|(i, k)| jm[i * n + k])
+            .sum::<f64>();
+    table[0] = s;
     let mut g = 0usize;
-    for t in 1..nb {
+    for t in 1..table.len() {
         let i = t.trailing_zeros() as usize;
         let xi = x[i];
         s -= 2.0 * xi * loc[i];
@@ -827,9 +806,9 @@ fn low_pair_table(jm: &[f64], n: usize, m: usize) -> Vec<f64> {
         }
         x[i] = -xi;
         g ^= 1 << i;
-        base[g] = s;
+        table[g] = s;
     }
-    base
+    table
 }
 
 /// `buf`（長さ `2^m`）を半分ずつ畳み、`out[j] = Σ_{b: ビット j が 1} buf[b]` を求める。`buf` は壊れる。

@@ -208,3 +208,24 @@ fn eq_2_2a_log_sum_exp_does_not_overflow() {
         f64::NEG_INFINITY
     );
 }
+
+#[test]
+fn samples_get_returns_the_ith_row_for_any_dimension() {
+    let rows: Vec<Vec<f64>> = (0..4)
+        .map(|i| (0..3).map(|k| (10 * i + k) as f64).collect())
+        .collect();
+    let s = Samples::new(&rows).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(s.get(i), Some(&r[..]));
+    }
+    assert_eq!(s.get(4), None);
+}
+
+#[test]
+fn eq_2_1_distribution_survives_huge_log_partition() {
+    // ln Z ≈ 800 でも、q = exp(-E - ln Z) の各値は 1 以下であふれない
+    let q = Boltzmann::new(vec![-800.0, -800.0 + 2f64.ln()]).unwrap();
+    let d = q.distribution();
+    assert_relative_eq!(d.probabilities()[0], 2.0 / 3.0, max_relative = 1e-12);
+    assert_relative_eq!(d.probabilities()[1], 1.0 / 3.0, max_relative = 1e-12);
+}

@@ -269,3 +269,23 @@ fn eq_2_3a_gaussian_kl_matches_quadrature() {
         Err(Error::NonFinite { .. })
     ));
 }
+
+#[test]
+fn from_weights_normalises_and_rejects_bad_weights() {
+    // 0 の重みは許し、負の重み・和が 0・和があふれる重みは断る
+    let p = Categorical::from_weights(&[0.0, 1.0, 3.0]).unwrap();
+    assert_eq!(p.probabilities(), &[0.0, 0.25, 0.75]);
+    assert!(matches!(
+        Categorical::from_weights(&[2.0, -1.0]),
+        Err(Error::NegativeProbability { index: 1, .. })
+    ));
+    assert!(matches!(
+        Categorical::from_weights(&[0.0, 0.0]),
+        Err(Error::NotNormalized { .. })
+    ));
+    // 各重みは有限でも和は +∞: 割ると 0 ばかりの「分布」になるので断る
+    assert!(matches!(
+        Categorical::from_weights(&[1e308, 1e308]),
+        Err(Error::NotNormalized { .. })
+    ));
+}

@@ -5,7 +5,7 @@
 //! `Mvn`、`linalg::symmetric_eigen`）。標本はシードを固定して引く。
 
 use super::Figure;
-use super::style::{FONT, PALETTE, SIZE, grid, render};
+use super::style::{FONT, PALETTE, SIZE, draw_legend, grid, legend_line, render};
 use genmodel::gaussian::{Gaussian, seeded_rng};
 use genmodel::linalg::{from_rows, symmetric_eigen};
 use genmodel::mvn::Mvn;
@@ -88,7 +88,7 @@ fn fit() -> String {
                 fitted.mean(),
                 fitted.variance()
             ))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], PALETTE[1].stroke_width(3)));
+            .legend(legend_line(PALETTE[1], 3));
         chart
             .draw_series(DashedLineSeries::new(
                 xs.iter().map(|&x| (x, truth.density(x))),
@@ -97,14 +97,8 @@ fn fit() -> String {
                 BLACK.stroke_width(1),
             ))?
             .label("真の分布: μ = 2, σ² = 0.5")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(1)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .label_font((FONT, 15))
-            .draw()?;
+            .legend(legend_line(BLACK, 1));
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 15)?;
         Ok(())
     })
 }
@@ -247,13 +241,7 @@ fn kl_contours() -> String {
             (mx - 0.12, vx - 0.13),
             (FONT, 15),
         )])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .label_font((FONT, 14))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight, 14)?;
         Ok(())
     })
 }
@@ -335,13 +323,7 @@ fn mvn_eigen() -> String {
         }
         chart.draw_series([Cross::new((mu[0], mu[1]), 6, BLACK.stroke_width(2))])?;
         chart.draw_series([Text::new("μ", (mu[0] + 0.15, mu[1] - 0.1), (FONT, 16))])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .label_font((FONT, 14))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 14)?;
         Ok(())
     })
 }

@@ -2,7 +2,7 @@
 //! 図 4（Ising モデルの学習曲線と学習率）、図 5（真の結合と学習した結合）。
 
 use super::Figure;
-use super::style::{FONT, PALETTE, grid, render};
+use super::style::{FONT, PALETTE, draw_legend, grid, legend_line, render};
 use genmodel::ising::{
     Ising, KlObjective, SpinData, global_curvature_bound, n_params, spins_of_state,
 };
@@ -58,14 +58,14 @@ fn surrogate_figure() -> String {
                 PALETTE[0].stroke_width(2),
             ))?
             .label("y = f(θ) = √(1 + θ²)")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], PALETTE[0].stroke_width(2)));
+            .legend(legend_line(PALETTE[0], 2));
         chart
             .draw_series(LineSeries::new(
                 xs.iter().map(|&x| (x, g(x))).filter(|&(_, y)| y <= 5.0),
                 PALETTE[1].stroke_width(2),
             ))?
             .label("y = g(θ)（θ₀ で接する上界, L = 1）")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], PALETTE[1].stroke_width(2)));
+            .legend(legend_line(PALETTE[1], 2));
         chart.draw_series([
             Circle::new((t0, f(t0)), 4, BLACK.filled()),
             Circle::new((t1, g(t1)), 4, PALETTE[1].filled()),
@@ -84,13 +84,7 @@ fn surrogate_figure() -> String {
             Text::new("θ₁ = θ₀ − f'(θ₀)/L", (t1 - 1.2, 0.45), (FONT, 15)),
             Text::new("f(θ₀)", (t0 + 0.1, f(t0) - 0.1), (FONT, 15)),
         ])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .label_font((FONT, 15))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 15)?;
         Ok(())
     })
 }
@@ -170,13 +164,7 @@ fn learning_curves() -> String {
                     PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .label_font((FONT, 15))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft, 15)?;
         Ok(())
     })
 }
@@ -279,13 +267,7 @@ fn couplings() -> String {
             )?
             .label("500 個の標本から")
             .legend(|(x, y)| TriangleMarker::new((x + 10, y), 5, PALETTE[1].filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .label_font((FONT, 15))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 15)?;
         Ok(())
     })
 }

@@ -1,7 +1,7 @@
 //! §2.1 の図 1（Gibbs の不等式）と図 2（Jensen の不等式）。ノートでは失われていた図を作り直す。
 
 use super::Figure;
-use super::style::{FONT, PALETTE, grid, render};
+use super::style::{FONT, PALETTE, draw_legend, grid, legend_line, render};
 use plotters::prelude::*;
 
 pub fn figures() -> Vec<Figure> {
@@ -39,22 +39,16 @@ fn gibbs() -> String {
                 PALETTE[1].stroke_width(2),
             ))?
             .label("y = x − 1")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], PALETTE[1].stroke_width(2)));
+            .legend(legend_line(PALETTE[1], 2));
         chart
             .draw_series(LineSeries::new(
                 xs.iter().map(|&x| (x, x.ln())),
                 PALETTE[0].stroke_width(2),
             ))?
             .label("y = ln x")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], PALETTE[0].stroke_width(2)));
+            .legend(legend_line(PALETTE[0], 2));
         chart.draw_series([Circle::new((1.0, 0.0), 4, BLACK.filled())])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .label_font((FONT, 16))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight, 16)?;
         Ok(())
     })
 }
@@ -83,14 +77,14 @@ fn jensen() -> String {
                 PALETTE[0].stroke_width(2),
             ))?
             .label("y = ln x")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], PALETTE[0].stroke_width(2)));
+            .legend(legend_line(PALETTE[0], 2));
         chart
             .draw_series(LineSeries::new(
                 [(a, a.ln()), (b, b.ln())],
                 PALETTE[1].stroke_width(2),
             ))?
             .label("弦: (f(a) + f(b)) / 2 を通る")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], PALETTE[1].stroke_width(2)));
+            .legend(legend_line(PALETTE[1], 2));
         let chord_mid = 0.5 * (a.ln() + b.ln());
         chart.draw_series([
             Circle::new((m, m.ln()), 4, PALETTE[0].filled()),
@@ -108,13 +102,7 @@ fn jensen() -> String {
             Text::new("(a, f(a))", (a + 0.08, a.ln() - 0.05), (FONT, 15)),
             Text::new("(b, f(b))", (b - 0.2, b.ln() - 0.12), (FONT, 15)),
         ])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .label_font((FONT, 16))
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight, 16)?;
         Ok(())
     })
 }

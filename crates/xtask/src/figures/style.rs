@@ -36,3 +36,29 @@ pub fn render(
     }
     svg
 }
+
+/// 凡例に描く短い線（幅 20 ピクセル）。
+pub fn legend_line(color: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(width))
+}
+
+/// 凡例を、黒い枠と白い背景で `position` に描く。
+pub fn draw_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    font_size: u32,
+) -> Result<(), Box<dyn Error>>
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .border_style(BLACK)
+        .background_style(WHITE)
+        .label_font((FONT, font_size))
+        .draw()?;
+    Ok(())
+}
