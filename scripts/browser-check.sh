@@ -30,7 +30,12 @@ cargo build --quiet -p xtask
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
 "$target_dir/debug/xtask" serve book "127.0.0.1:$PORT" >/dev/null &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+# 同じ本を下位パス /diffusion-book/ でも配る（GitHub Pages のプロジェクトサイトと同じ形）
+"$target_dir/debug/xtask" serve book "127.0.0.1:$((PORT + 1))" /diffusion-book/ >/dev/null &
+server2=$!
+trap 'kill $server $server2 2>/dev/null || true' EXIT
+for p in "$PORT" "$((PORT + 1))"; do
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.1; done
+done
 
-node tests/browser/check.mjs "http://127.0.0.1:$PORT" target/screenshots
+node tests/browser/check.mjs "http://127.0.0.1:$PORT" target/screenshots "http://127.0.0.1:$((PORT + 1))/diffusion-book"

@@ -18,7 +18,7 @@ else
   install_crate cargo-mutants "$CARGO_MUTANTS_VERSION"
   start=$SECONDS
   # 終了コード 2（見逃しあり）・3（時間切れあり）でも要約は作る
-  cargo mutants -p genmodel --copy-target=false --cap-lints=true --no-shuffle -j "${JOBS:-2}" -o "$out" "$@" || true
+  cargo mutants -p genmodel --profile mutants --copy-target=false --cap-lints=true --no-shuffle -j "${JOBS:-2}" -o "$out" "$@" || true
   elapsed=$((SECONDS - start))
 fi
 bash scripts/mutants-summary.sh "$out/mutants.out" "$elapsed" > tests/mutants/summary.md

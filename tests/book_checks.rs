@@ -192,3 +192,133 @@ fn every_equation_of_the_note_is_in_the_book() {
         );
     }
 }
+
+/// 付録 D（ノートとの対照表）は、ノートの番号つきの式（1.1–1.3, 2.1–2.44, 10.1–10.8）ごとにちょうど 1 行をもつ。
+/// 「訂正」の行は付録 B に実在する項目（`#erratum-…`）にリンクし、付録 B の項目はどれも、いずれかの行から
+/// リンクされる。ただし番号つきの式に結びつかない本文だけの訂正は、下の `PROSE_ONLY` に名前を挙げて除く。
+#[test]
+fn note_concordance_covers_every_note_equation() {
+    /// 付録 B の項目のうち、どの式の行にも属さない本文の訂正（第 1 章冒頭の「p(x) = 『20 代のアイドル』」）。
+    const PROSE_ONLY: [&str; 1] = ["erratum-1-0"];
+    let r = root();
+    let table = std::fs::read_to_string(r.join("src/appendix/note-concordance.md")).unwrap();
+    let errata = std::fs::read_to_string(r.join("src/appendix/errata.md")).unwrap();
+
+    // 付録 B の項目: 見出し「### … {#erratum-…}」
+    let entries: Vec<(String, String)> = errata
+        .lines()
+        .filter_map(|l| {
+            let l = l.strip_prefix("### ")?;
+            let (title, rest) = l.split_once("{#erratum-")?;
+            let id = format!("erratum-{}", rest.strip_suffix('}')?);
+            Some((id, title.trim().to_string()))
+        })
+        .collect();
+    assert!(!entries.is_empty(), "付録 B に項目が見つからない");
+    let ids: Vec<&str> = entries.iter().map(|(id, _)| id.as_str()).collect();
+
+    // 1 つの表のセルから、付録 B の項目へのリンク（errata.md#erratum-…）を取り出す
+    let links = |cell: &str| -> Vec<String> {
+        cell.split("errata.md#")
+            .skip(1)
+            .map(|s| s.chars().take_while(|c| *c != ')').collect())
+            .collect()
+    };
+
+    let mut seen: Vec<String> = Vec::new();
+    let mut referenced: Vec<String> = Vec::new();
+    let mut counts = [0usize; 3]; // 同じ・記法のみ・訂正
+    for line in table.lines().filter(|l| l.starts_with("| [(")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        assert_eq!(cells.len(), 4, "列が 4 つでない行: {line}");
+        let tag = cells[0]
+            .strip_prefix("[(")
+            .and_then(|s| s.split_once(")]"))
+            .map(|(t, _)| t.to_string())
+            .unwrap_or_else(|| panic!("式番号が読めない行: {line}"));
+        // 式へのリンクは、本文の目印 <a id="eq-…"></a> を実際にもつページを指す
+        let (page, anchor) = cells[0]
+            .split_once("](../")
+            .and_then(|(_, s)| s.strip_suffix(')'))
+            .and_then(|s| s.split_once('#'))
+            .unwrap_or_else(|| panic!("({tag}) のリンクが読めない: {line}"));
+        assert_eq!(anchor, format!("eq-{}", tag.replace('.', "-")), "({tag})");
+        let target = std::fs::read_to_string(r.join("src").join(page))
+            .unwrap_or_else(|_| panic!("({tag}) のリンク先 {page} がない"));
+        assert!(
+            target.contains(&format!("<a id=\"{anchor}\"></a>")),
+            "({tag}) のリンク先 {page} に目印 {anchor} がない"
+        );
+
+        let kind = cells[2];
+        if kind == "同じ" {
+            counts[0] += 1;
+        } else if kind == "記法のみ" {
+            counts[1] += 1;
+        } else if kind.starts_with("訂正") {
+            counts[2] += 1;
+            assert!(
+                !links(kind).is_empty(),
+                "({tag}) は訂正なのに付録 B へのリンクがない"
+            );
+        } else {
+            panic!("({tag}) の対照が「同じ」「記法のみ」「訂正…」のどれでもない: {kind}");
+        }
+        for cell in &cells[1..] {
+            for id in links(cell) {
+                assert!(
+                    ids.contains(&id.as_str()),
+                    "({tag}) が付録 B にない項目 {id} にリンクしている"
+                );
+                referenced.push(id);
+            }
+        }
+        seen.push(tag);
+    }
+
+    // ノートの式ごとにちょうど 1 行
+    let note: Vec<String> = [(1, 1..=3), (2, 1..=44), (10, 1..=8)]
+        .into_iter()
+        .flat_map(|(ch, r)| r.map(move |k| format!("{ch}.{k}")))
+        .collect();
+    for t in &note {
+        let n = seen.iter().filter(|s| *s == t).count();
+        assert_eq!(n, 1, "({t}) の行が {n} 個ある（ちょうど 1 個のはず）");
+    }
+    let extra: Vec<&String> = seen.iter().filter(|s| !note.contains(s)).collect();
+    assert!(
+        extra.is_empty(),
+        "ノートにない式の行（本書が足した式は付録 C に載せる）: {extra:?}"
+    );
+
+    // 付録 B の項目は、本文だけの訂正として名前を挙げたものを除き、どれかの行からリンクされる
+    for (id, title) in &entries {
+        if PROSE_ONLY.contains(&id.as_str()) {
+            assert!(
+                !title.starts_with("式"),
+                "{id} は式についての項目なので、本文だけの訂正の一覧から外して表の行からリンクする"
+            );
+        } else {
+            assert!(
+                referenced.contains(id),
+                "付録 B の項目 {id}（{title}）にリンクする行がない"
+            );
+        }
+    }
+    for id in PROSE_ONLY {
+        assert!(
+            ids.contains(&id),
+            "本文だけの訂正として挙げた {id} が付録 B にない"
+        );
+    }
+
+    // 導入の段落が述べる内訳は表と一致する
+    let summary = format!(
+        "同じ {} 式、記法のみ {} 式、訂正 {} 式",
+        counts[0], counts[1], counts[2]
+    );
+    assert!(
+        table.contains(&summary),
+        "付録 D の内訳の文が表と合わない（表では「{summary}」）"
+    );
+}

@@ -11,7 +11,9 @@ import path from "node:path";
 
 const base = process.argv[2];
 const shots = process.argv[3];
+const subBase = process.argv[4]; // 同じ本を下位パスで配った URL（省略可）
 const origin = new URL(base).origin;
+const origins = [origin, ...(subBase ? [new URL(subBase).origin] : [])];
 const failures = [];
 const fail = (msg) => { failures.push(msg); console.log(`  失敗: ${msg}`); };
 
@@ -29,7 +31,7 @@ async function newPage() {
   const log = { external: [], console: [], bytes: { html: 0, css: 0, font: 0, other: 0 } };
   await context.route("**/*", (route) => {
     const u = route.request().url();
-    if (u.startsWith(origin) || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
+    if (origins.some((o) => u.startsWith(o)) || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
     log.external.push(u);
     return route.abort();
   });
@@ -114,15 +116,18 @@ for (const ch of chapters) {
 }
 
 // 日本語の検索: 文の途中にだけ現れる語と、見出しの語
-async function search(query) {
+async function search(query, at = base) {
   const { context, page, log } = await newPage();
-  await page.goto(`${base}/introduction.html`, { waitUntil: "networkidle" });
+  await page.goto(`${at}/introduction.html`, { waitUntil: "networkidle" });
   await page.keyboard.press("/");
   const input = page.locator("#pagefind-search input");
   await input.waitFor({ timeout: 10000 });
   await input.fill(query);
   await page.locator(".pagefind-ui__result").first().waitFor({ timeout: 10000 });
   const hrefs = await page.$$eval(".pagefind-ui__result-link", (as) => as.map((a) => a.getAttribute("href")));
+  // 先頭の結果を実際にたどり、ページが開くこと（404 でないこと）を確かめる
+  const resp = await page.goto(new URL(hrefs[0], page.url()).href);
+  if (!resp || resp.status() !== 200) fail(`検索「${query}」の先頭の結果 ${hrefs[0]} が開けない（${resp && resp.status()}）`);
   if (log.console.length) fail(`検索「${query}」: コンソールエラー: ${log.console.join(" | ")}`);
   if (log.external.length) fail(`検索「${query}」: 外部ホストへの要求: ${log.external.join(", ")}`);
   await context.close();
@@ -134,6 +139,20 @@ for (const { query, first } of queries) {
   const top = (hrefs[0] || "").split("#")[0].replace(/^.*\//, "");
   console.log(`検索「${query}」: ${hrefs.length} 件、先頭 ${hrefs[0]}`);
   if (top !== first) fail(`検索「${query}」の先頭が ${first} ではなく ${hrefs[0]}`);
+}
+
+// 下位パス（GitHub Pages のプロジェクトサイトの形）でも、数式・フォント・検索が動く
+if (subBase) {
+  const { context, page, log } = await newPage();
+  await page.goto(`${subBase}/ch02-01-kl-divergence.html`, { waitUntil: "networkidle" });
+  await page.evaluate(() => document.fonts.ready);
+  const fonts = await page.evaluate(() => [...document.fonts].filter((f) => f.status === "loaded").map((f) => f.family.replace(/"/g, "")));
+  if (!fonts.includes("KaTeX_Main")) fail("下位パス: KaTeX_Main フォントが読み込まれていない");
+  if (log.console.length) fail(`下位パス: コンソールエラー: ${log.console.join(" | ")}`);
+  await context.close();
+  const hrefs = await search("大数の法則", subBase);
+  if (!(hrefs[0] || "").startsWith(new URL(subBase).pathname + "/")) fail(`下位パス: 検索結果のリンク ${hrefs[0]} が下位パスの外を指す`);
+  console.log(`下位パス ${new URL(subBase).pathname}/: 数式のフォントと検索（先頭 ${hrefs[0]}）が動く`);
 }
 
 // 明・暗のテーマで 1 章の画面写真

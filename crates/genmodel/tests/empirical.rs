@@ -170,6 +170,69 @@ fn eq_2_1_boltzmann_probabilities_sum_to_one_and_are_shift_invariant() {
     assert!(q.probability(1).unwrap() > q.probability(0).unwrap());
 }
 
+/// 行 `rows` の張る空間の次元（修正グラム・シュミット法。各行の残差が元の長さの `rel_tol` 倍以下なら従属とみなす）。
+fn numerical_rank(rows: &[Vec<f64>], rel_tol: f64) -> usize {
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    for r in rows {
+        let norm0 = r.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let mut v = r.clone();
+        // 丸め誤差を抑えるため、射影を 2 回引く
+        for _ in 0..2 {
+            for b in &basis {
+                let c: f64 = v.iter().zip(b).map(|(a, bb)| a * bb).sum();
+                v.iter_mut().zip(b).for_each(|(a, bb)| *a -= c * bb);
+            }
+        }
+        let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+        if norm > rel_tol * norm0 {
+            basis.push(v.iter().map(|a| a / norm).collect());
+        }
+    }
+    basis.len()
+}
+
+#[test]
+fn eq_2_1_boltzmann_form_is_exponential_family_only_for_linear_energy() {
+    // ノートは (2.1) の形を「指数関数分布族」と呼ぶ。指数型分布族 h(x) exp(η(θ)·T(x) - A(θ))
+    // （T は d 次元）なら、対数比 r_θ(x) = ln q_θ(x) - ln q_θ0(x) はどの θ でも 1, T_1, …, T_d の
+    // 線形結合なので、θ_1, …, θ_m の対数比を並べた行列の階数は m によらず d + 1 以下である。
+    let xs: Vec<f64> = (0..=1200).map(|i| -6.0 + 0.01 * f64::from(i)).collect();
+    let log_ratio =
+        |e: &dyn Fn(f64, &[f64]) -> f64, ln_z: &dyn Fn(&[f64]) -> f64, t: &[f64], t0: &[f64]| {
+            xs.iter()
+                .map(|&x| (-e(x, t) - ln_z(t)) - (-e(x, t0) - ln_z(t0)))
+                .collect::<Vec<f64>>()
+        };
+    // エネルギーが θ について線形: E_θ(x) = -θ_1 x - θ_2 x²（θ_2 < 0）。
+    // ln Z_θ = ½ ln(π/(-θ_2)) + θ_1²/(-4θ_2)（平方完成とガウス積分 (2.9a)）。対数比は 1, x, x² で張れて階数 3。
+    let e_lin = |x: f64, t: &[f64]| -t[0] * x - t[1] * x * x;
+    let z_lin = |t: &[f64]| 0.5 * (std::f64::consts::PI / -t[1]).ln() + t[0] * t[0] / (-4.0 * t[1]);
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let t0 = [0.0, -0.5];
+    let rows: Vec<Vec<f64>> = (0..12)
+        .map(|_| {
+            let t = [rng.random_range(-1.0..1.0), rng.random_range(-2.0..-0.2)];
+            log_ratio(&e_lin, &z_lin, &t, &t0)
+        })
+        .collect();
+    assert_eq!(
+        numerical_rank(&rows, 1e-7),
+        3,
+        "線形なエネルギーは 2 次元の指数型分布族"
+    );
+    // エネルギーが θ に線形でない: E_θ(x) = |x - θ|（Z_θ = ∫ e^{-|x-θ|} dx = 2 で θ によらない）。
+    // 対数比 |x| - |x - θ_j| は θ_j ごとに違う位置で折れるので互いに独立で、階数は m のまま増え続ける。
+    // どんな有限の d の指数型分布族にも入らない: ノートの呼び方は一般の (2.1) には当てはまらない。
+    let e_abs = |x: f64, t: &[f64]| (x - t[0]).abs();
+    let z_abs = |_: &[f64]| 2f64.ln();
+    let rows: Vec<Vec<f64>> = (0..12)
+        .map(|j| log_ratio(&e_abs, &z_abs, &[-2.75 + 0.5 * f64::from(j)], &[0.0]))
+        .collect();
+    for m in [4, 8, 12] {
+        assert_eq!(numerical_rank(&rows[..m], 1e-7), m, "m = {m}");
+    }
+}
+
 #[test]
 fn eq_2_2_log_partition_matches_closed_forms() {
     // 独立な N 個のスピン x_k ∈ {-1, +1}、E(x) = -Σ h_k x_k なら Z = Π 2 cosh h_k。

@@ -3,7 +3,7 @@
 //! - `figures`: src/figures/*.svg をすべて作り直す
 //! - `index`: src/appendix/verification-index.md を作り直す
 //! - `gen`: その両方
-//! - `serve [DIR] [ADDR]`: 組み上げた本を配る（既定: `book` を `127.0.0.1:3000` で）
+//! - `serve [DIR] [ADDR] [PREFIX]`: 組み上げた本を配る（既定: `book` を `127.0.0.1:3000` の `/` で）
 
 use std::process::ExitCode;
 
@@ -19,10 +19,11 @@ fn main() -> ExitCode {
             let addr = std::env::args()
                 .nth(3)
                 .unwrap_or_else(|| "127.0.0.1:3000".into());
-            xtask::serve::serve(&root.join(dir), &addr)
+            let prefix = std::env::args().nth(4).unwrap_or_else(|| "/".into());
+            xtask::serve::serve(&root.join(dir), &addr, &prefix)
         }
         _ => {
-            eprintln!("使い方: cargo xtask figures | index | gen | serve [DIR] [ADDR]");
+            eprintln!("使い方: cargo xtask figures | index | gen | serve [DIR] [ADDR] [PREFIX]");
             return ExitCode::from(2);
         }
     };

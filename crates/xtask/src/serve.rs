@@ -71,7 +71,7 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn respond(mut stream: TcpStream, root: &Path, prefix: &str) -> std::io::Result<()> {
     let mut line = String::new();
     let mut reader = BufReader::new(stream.try_clone()?);
     reader.read_line(&mut line)?;
@@ -82,7 +82,10 @@ fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     }
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    let file = resolve(root, target).map(|p| if p.is_dir() { p.join("index.html") } else { p });
+    // 下位パス（GitHub Pages のプロジェクトサイト /repo/ など）で配るときは、その外は 404
+    let file = strip_prefix(target, prefix)
+        .and_then(|t| resolve(root, t))
+        .map(|p| if p.is_dir() { p.join("index.html") } else { p });
     let (status, body, ctype) = match (method, file) {
         ("GET" | "HEAD", Some(f)) if f.is_file() => {
             let ct = content_type(&f.to_string_lossy());
@@ -105,12 +108,31 @@ fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     stream.flush()
 }
 
-/// `root` を `addr`（例: `127.0.0.1:3000`）で配り続ける。
+/// 要求の道から、配る場所の下位パス `prefix`（`/` または `/repo/` の形）を取り除く。外なら `None`。
+///
+/// # Examples
+///
+/// ```
+/// use xtask::serve::strip_prefix;
+/// assert_eq!(strip_prefix("/a.html", "/"), Some("/a.html"));
+/// assert_eq!(strip_prefix("/repo/a.html", "/repo/"), Some("/a.html"));
+/// assert_eq!(strip_prefix("/a.html", "/repo/"), None);
+/// ```
+pub fn strip_prefix<'a>(target: &'a str, prefix: &str) -> Option<&'a str> {
+    let inner = prefix.trim_end_matches('/');
+    if inner.is_empty() {
+        return Some(target);
+    }
+    let rest = target.strip_prefix(inner)?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(if rest.is_empty() { "/" } else { rest })
+}
+
+/// `root` を `addr`（例: `127.0.0.1:3000`）の下位パス `prefix`（ふつうは `/`）で配り続ける。
 ///
 /// # Errors
 ///
 /// 待ち受けができなければ入出力エラーを返す。
-pub fn serve(root: &Path, addr: &str) -> std::io::Result<()> {
+pub fn serve(root: &Path, addr: &str, prefix: &str) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr)?;
     println!(
         "http://{}/ で {} を配っています（Ctrl-C で終了）",
@@ -120,8 +142,9 @@ pub fn serve(root: &Path, addr: &str) -> std::io::Result<()> {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let root = root.to_path_buf();
+        let prefix = prefix.to_string();
         std::thread::spawn(move || {
-            let _ = respond(stream, &root);
+            let _ = respond(stream, &root, &prefix);
         });
     }
     Ok(())
