@@ -548,3 +548,10 @@ fn eq_2_14_argmin_equals_argmax_but_values_differ() {
     assert!((ll_at_p0 + entropy).abs() < 1e-15);
     assert!((d_at_p0 - ll_at_p0).abs() > 1.0);
 }
+
+#[test]
+fn eq_2_13_unbiased_variance_needs_only_two_samples() {
+    // 2 点 1, 3: 平均 2、偏差の 2 乗和 2。1/n なら 1、1/(n-1) なら 2
+    assert_eq!(unbiased_variance(&[1.0, 3.0]), Ok(2.0));
+    assert_eq!(sample_variance(&[1.0, 3.0]), Ok(1.0));
+}
