@@ -7,14 +7,18 @@ source scripts/tools.sh
 PORT="${BROWSER_CHECK_PORT:-3917}"
 
 CHROMIUM="${CHROMIUM:-$(command -v chromium || command -v google-chrome || true)}"
-if [ -z "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
-  echo "== Debian の chromium と日本語フォント（fonts-noto-cjk）を入れる" >&2
+# 足りないものだけを Debian のパッケージから入れる（GitHub のランナーには Chrome が既にある）
+pkgs=()
+[ -n "$CHROMIUM" ] || pkgs+=(chromium)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || pkgs+=(fonts-noto-cjk)
+if [ ${#pkgs[@]} -gt 0 ]; then
+  echo "== Debian のパッケージを入れる: ${pkgs[*]}" >&2
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >&2
   elif command -v sudo >/dev/null; then
-    sudo apt-get update -qq >&2 && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >&2
+    sudo apt-get update -qq >&2 && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >&2
   else
-    echo "chromium と fonts-noto-cjk が要る: sudo apt-get install chromium fonts-noto-cjk" >&2
+    echo "次のパッケージが要る: sudo apt-get install ${pkgs[*]}" >&2
     exit 1
   fi
   CHROMIUM="${CHROMIUM:-$(command -v chromium)}"
