@@ -418,8 +418,9 @@ where
     loop {
         let (value, grad) = objective(&theta)?;
         same_len(theta.len(), grad.len())?;
+        // f64::max は NaN を無視するので、NaN の勾配は最大値を取る前に調べる
         let grad_norm = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
-        if !value.is_finite() || !grad_norm.is_finite() {
+        if !value.is_finite() || grad.iter().any(|g| !g.is_finite()) {
             return Err(Error::Diverged { iteration, value });
         }
         values.push(value);

@@ -760,3 +760,122 @@ fn eq_2_28_sampler_reproduces_model_moments() {
         assert!((a - b).abs() < 5.0 * sigma + 1e-12, "{a} vs {b}");
     }
 }
+
+// ---------------------------------------------------------------- 上限と境界
+
+/// 状態の番号は `u64` なので、ちょうど 64 スピンまでは表せる（第 `k` ビットが 1 ⇔ `x_k = −1`）。
+#[test]
+fn spins_of_state_uses_all_64_bits_of_the_state_number() {
+    assert_eq!(ising::spins_of_state(u64::MAX, 64).unwrap(), vec![-1i8; 64]);
+    let top = ising::spins_of_state(1 << 63, 64).unwrap();
+    assert_eq!(top[63], -1);
+    assert!(top[..63].iter().all(|&x| x == 1));
+    assert_eq!(
+        ising::spins_of_state(0, 65),
+        Err(Error::TooManySpins { n: 65, max: 64 })
+    );
+}
+
+/// モデルの大きさの上限 `MAX_MODEL_SPINS` はちょうどその数を含み、1 つ超えると型つきの誤りになる。
+/// 上限ちょうどのモデルは、`N(N−1)/2` 個の結合がすべて 0 の一様分布として作れる。
+#[test]
+fn model_size_limit_is_inclusive() {
+    let n = ising::MAX_MODEL_SPINS;
+    let m = Ising::zeros(n).unwrap();
+    assert_eq!(m.n_spins(), n);
+    assert_eq!(m.couplings().len(), n * (n - 1) / 2);
+    assert_eq!(
+        Ising::from_params(n, &vec![0.0; n * (n + 1) / 2]).unwrap(),
+        m
+    );
+    let too_many = Error::TooManySpins { n: n + 1, max: n };
+    assert_eq!(Ising::zeros(n + 1), Err(too_many.clone()));
+    // 長さの検査より先に大きさで断る（長さの合わない θ でも TooManySpins）
+    assert_eq!(Ising::from_params(n + 1, &[]), Err(too_many));
+}
+
+/// 共分散 (2.40a) は `exp(θ·φ − max θ·φ)` の重みで求めるので、`θ·φ` が `exp` の範囲（約 709）を
+/// 超える大きな場でも有限で、独立なスピンの閉じた形に一致する（`h_0 = 400` のスピンはほぼ決定的）。
+#[test]
+fn eq_2_40a_hessian_is_finite_for_fields_beyond_the_exp_range() {
+    let h = [400.0, 0.3, -0.8];
+    let m = Ising::new(h.to_vec(), vec![0.0; 3]).unwrap();
+    let c = m.statistics_covariance().unwrap();
+    let got: Vec<f64> = to_rows(c.matrix()).concat();
+    assert!(max_abs_diff(&got, &independent_covariance(&h)) < ENUMERATION_TOLERANCE);
+}
+
+/// ヘッセ行列 (2.40a) を求められるスピン数の上限 `MAX_COVARIANCE_SPINS` はちょうどその数を含む。
+/// `θ = 0` では `φ` の成分（異なるスピンの積）は互いに直交し、平均 0・分散 1 なので `Cov(φ) = I`。
+#[test]
+fn eq_2_40a_hessian_at_zero_is_identity_up_to_the_spin_limit() {
+    let n = ising::MAX_COVARIANCE_SPINS;
+    let c = Ising::zeros(n).unwrap().statistics_covariance().unwrap();
+    let p = n_params(n);
+    assert_eq!(c.dim(), p);
+    for i in 0..p {
+        for j in 0..p {
+            let want = if i == j { 1.0 } else { 0.0 };
+            assert!((c.get(i, j).unwrap() - want).abs() < ENUMERATION_TOLERANCE);
+        }
+    }
+    assert_eq!(
+        Ising::zeros(n + 1).unwrap().statistics_covariance().err(),
+        Some(Error::TooManySpins { n: n + 1, max: n })
+    );
+}
+
+/// 厳密なサンプラーが扱うスピン数の上限 `MAX_SAMPLER_SPINS` はちょうどその数を含み、1 つ超えると型つきの誤りになる。
+#[test]
+fn sampler_spin_limit_is_inclusive() {
+    let n = ising::MAX_SAMPLER_SPINS;
+    let mut rng = ChaCha8Rng::seed_from_u64(20);
+    let data = Ising::zeros(n).unwrap().sample(&mut rng, 3).unwrap();
+    assert_eq!((data.n_spins(), data.len()), (n, 3));
+    assert_eq!(
+        Ising::zeros(n + 1).unwrap().sample(&mut rng, 3),
+        Err(Error::TooManySpins { n: n + 1, max: n })
+    );
+}
+
+/// 場 `h = 400` の 1 スピンでは `q(x = −1) = 1 / (1 + e^{800})` で、`f64` では 0 である。
+/// 指数 `θ·φ = ±400` は `exp` の範囲を超えるが、最大値を引いてから `exp` するので、標本はすべて `+1` になる。
+#[test]
+fn eq_2_25_sampler_is_exact_for_fields_beyond_the_exp_range() {
+    let mut rng = ChaCha8Rng::seed_from_u64(400);
+    for h in [400.0, -400.0] {
+        let data = Ising::new(vec![h], vec![])
+            .unwrap()
+            .sample(&mut rng, 200)
+            .unwrap();
+        let want = if h > 0.0 { 1 } else { -1 };
+        assert!(
+            (0..200).all(|i| data.row(i) == Some(&[want][..])),
+            "h = {h}"
+        );
+    }
+}
+
+/// `⟨x_k x_k⟩ = ⟨x_k²⟩ = 1` はスピン `k = 0, …, N−1` についてだけ意味を持ち、範囲外の番号には値がない。
+#[test]
+fn moments_self_correlation_is_one_only_for_existing_spins() {
+    let m = Ising::new(vec![0.3, -0.2], vec![0.5])
+        .unwrap()
+        .exact()
+        .unwrap();
+    assert_eq!(m.correlation(0, 0), Some(1.0));
+    assert_eq!(m.correlation(1, 1), Some(1.0));
+    assert_eq!(m.correlation(2, 2), None);
+    assert_eq!(m.correlation(1, 2), None);
+}
+
+/// `SpinData::row(i)` は入力した `i` 番目の配置そのもので、配置の数を超える番号には値がない。
+#[test]
+fn spin_data_rows_are_the_input_configurations() {
+    let rows: Vec<Vec<i8>> = vec![vec![1, -1, 1], vec![-1, -1, 1], vec![1, 1, -1]];
+    let data = SpinData::new(&rows).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(data.row(i), Some(&r[..]), "row {i}");
+    }
+    assert_eq!(data.row(rows.len()), None);
+}

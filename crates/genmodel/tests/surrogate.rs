@@ -575,3 +575,74 @@ fn eq_2_44_stop_rule_and_observer() {
     assert!(step_from_max_eigenvalue(f64::INFINITY).is_err());
     assert_eq!(step_from_max_eigenvalue(-2.0).unwrap(), f64::INFINITY);
 }
+
+/// 発散の検出: 値が有限でも勾配が `±∞` なら、その反復で
+/// `Error::Diverged`（反復の番号と、その時点の値）として止める。
+#[test]
+fn minimize_reports_infinite_gradient_as_divergence_at_that_iteration() {
+    let stop = StopRule {
+        tolerance: 1e-12,
+        max_iterations: 10,
+    };
+    let r = minimize(
+        |_: &[f64]| Ok((1.0, vec![f64::INFINITY])),
+        &[0.0],
+        &StepSize::Scalar(0.5),
+        stop,
+        &mut |_| {},
+    );
+    assert_eq!(
+        r,
+        Err(Error::Diverged {
+            iteration: 0,
+            value: 1.0
+        })
+    );
+}
+
+/// 値も勾配も有限でも、1 歩 `θ − η∇f` が `f64` からあふれたら、その更新（1 回目）で発散として止める。
+/// `θ = 0`、`∇f = 1e308`、`η = 10` なら `θ' = −1e309 = −∞`。
+#[test]
+fn minimize_reports_parameter_overflow_as_divergence_of_the_next_iterate() {
+    let stop = StopRule {
+        tolerance: 1e-12,
+        max_iterations: 10,
+    };
+    let r = minimize(
+        |_: &[f64]| Ok((0.0, vec![1e308])),
+        &[0.0],
+        &StepSize::Scalar(10.0),
+        stop,
+        &mut |_| {},
+    );
+    assert_eq!(
+        r,
+        Err(Error::Diverged {
+            iteration: 1,
+            value: f64::INFINITY
+        })
+    );
+}
+
+/// NaN の勾配は収束ではなく発散として止める（`f64::max` は NaN を無視するので、最大値だけ見ると 0 になる）。
+#[test]
+fn minimize_reports_nan_gradient_as_divergence() {
+    let stop = StopRule {
+        tolerance: 1e-12,
+        max_iterations: 10,
+    };
+    let r = minimize(
+        |_: &[f64]| Ok((1.0, vec![f64::NAN])),
+        &[0.0],
+        &StepSize::Scalar(0.5),
+        stop,
+        &mut |_| {},
+    );
+    assert_eq!(
+        r,
+        Err(Error::Diverged {
+            iteration: 0,
+            value: 1.0
+        })
+    );
+}
