@@ -576,21 +576,30 @@ fn eq_2_44_stop_rule_and_observer() {
     assert_eq!(step_from_max_eigenvalue(-2.0).unwrap(), f64::INFINITY);
 }
 
-/// 発散の検出: 値が有限でも勾配が `±∞` なら、その反復で
-/// `Error::Diverged`（反復の番号と、その時点の値）として止める。
-#[test]
-fn minimize_reports_infinite_gradient_as_divergence_at_that_iteration() {
+/// 値 `value` と勾配 `grad` が一定の関数を、`θ = 0` から学習率 `eta` で最小化する。
+fn minimize_constant(
+    value: f64,
+    grad: f64,
+    eta: f64,
+) -> genmodel::Result<genmodel::surrogate::Trace> {
     let stop = StopRule {
         tolerance: 1e-12,
         max_iterations: 10,
     };
-    let r = minimize(
-        |_: &[f64]| Ok((1.0, vec![f64::INFINITY])),
+    minimize(
+        move |_: &[f64]| Ok((value, vec![grad])),
         &[0.0],
-        &StepSize::Scalar(0.5),
+        &StepSize::Scalar(eta),
         stop,
         &mut |_| {},
-    );
+    )
+}
+
+/// 発散の検出: 値が有限でも勾配が `±∞` なら、その反復で
+/// `Error::Diverged`（反復の番号と、その時点の値）として止める。
+#[test]
+fn minimize_reports_infinite_gradient_as_divergence_at_that_iteration() {
+    let r = minimize_constant(1.0, f64::INFINITY, 0.5);
     assert_eq!(
         r,
         Err(Error::Diverged {
@@ -604,17 +613,7 @@ fn minimize_reports_infinite_gradient_as_divergence_at_that_iteration() {
 /// `θ = 0`、`∇f = 1e308`、`η = 10` なら `θ' = −1e309 = −∞`。
 #[test]
 fn minimize_reports_parameter_overflow_as_divergence_of_the_next_iterate() {
-    let stop = StopRule {
-        tolerance: 1e-12,
-        max_iterations: 10,
-    };
-    let r = minimize(
-        |_: &[f64]| Ok((0.0, vec![1e308])),
-        &[0.0],
-        &StepSize::Scalar(10.0),
-        stop,
-        &mut |_| {},
-    );
+    let r = minimize_constant(0.0, 1e308, 10.0);
     assert_eq!(
         r,
         Err(Error::Diverged {
@@ -627,17 +626,7 @@ fn minimize_reports_parameter_overflow_as_divergence_of_the_next_iterate() {
 /// NaN の勾配は収束ではなく発散として止める（`f64::max` は NaN を無視するので、最大値だけ見ると 0 になる）。
 #[test]
 fn minimize_reports_nan_gradient_as_divergence() {
-    let stop = StopRule {
-        tolerance: 1e-12,
-        max_iterations: 10,
-    };
-    let r = minimize(
-        |_: &[f64]| Ok((1.0, vec![f64::NAN])),
-        &[0.0],
-        &StepSize::Scalar(0.5),
-        stop,
-        &mut |_| {},
-    );
+    let r = minimize_constant(1.0, f64::NAN, 0.5);
     assert_eq!(
         r,
         Err(Error::Diverged {
