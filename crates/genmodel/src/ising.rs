@@ -142,9 +142,7 @@ pub fn pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
 /// # Ok::<(), genmodel::Error>(())
 /// ```
 pub fn spins_of_state(state: u64, n: usize) -> Result<Vec<i8>> {
-    if n > 64 {
-        return Err(Error::TooManySpins { n, max: 64 });
-    }
+    ensure_spins(n, 64)?;
     Ok((0..n)
         .map(|k| if (state >> k) & 1 == 1 { -1 } else { 1 })
         .collect())
@@ -253,12 +251,7 @@ impl Ising {
         if n == 0 {
             return Err(Error::EmptyInput);
         }
-        if n > MAX_MODEL_SPINS {
-            return Err(Error::TooManySpins {
-                n,
-                max: MAX_MODEL_SPINS,
-            });
-        }
+        ensure_spins(n, MAX_MODEL_SPINS)?;
         let np = n * (n - 1) / 2;
         if j.len() != np {
             return Err(Error::DimensionMismatch {
@@ -296,12 +289,7 @@ impl Ising {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn zeros(n: usize) -> Result<Self> {
-        if n > MAX_MODEL_SPINS {
-            return Err(Error::TooManySpins {
-                n,
-                max: MAX_MODEL_SPINS,
-            });
-        }
+        ensure_spins(n, MAX_MODEL_SPINS)?;
         Self::new(vec![0.0; n], vec![0.0; n.saturating_sub(1) * n / 2])
     }
 
@@ -322,12 +310,7 @@ impl Ising {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn from_params(n: usize, theta: &[f64]) -> Result<Self> {
-        if n > MAX_MODEL_SPINS {
-            return Err(Error::TooManySpins {
-                n,
-                max: MAX_MODEL_SPINS,
-            });
-        }
+        ensure_spins(n, MAX_MODEL_SPINS)?;
         if theta.len() != n_params(n) {
             return Err(Error::DimensionMismatch {
                 expected: n_params(n),
@@ -500,12 +483,7 @@ impl Ising {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn exact(&self) -> Result<Moments> {
-        if self.n > MAX_SPINS {
-            return Err(Error::TooManySpins {
-                n: self.n,
-                max: MAX_SPINS,
-            });
-        }
+        ensure_spins(self.n, MAX_SPINS)?;
         Ok(self.enumerate())
     }
 
@@ -678,12 +656,7 @@ impl Ising {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn statistics_covariance(&self) -> Result<SymmetricMatrix> {
-        if self.n > MAX_COVARIANCE_SPINS {
-            return Err(Error::TooManySpins {
-                n: self.n,
-                max: MAX_COVARIANCE_SPINS,
-            });
-        }
+        ensure_spins(self.n, MAX_COVARIANCE_SPINS)?;
         let n = self.n;
         let p = n_params(n);
         let e = self.all_exponents();
@@ -741,12 +714,7 @@ impl Ising {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn sample<R: rand::Rng>(&self, rng: &mut R, count: usize) -> Result<SpinData> {
-        if self.n > MAX_SAMPLER_SPINS {
-            return Err(Error::TooManySpins {
-                n: self.n,
-                max: MAX_SAMPLER_SPINS,
-            });
-        }
+        ensure_spins(self.n, MAX_SAMPLER_SPINS)?;
         if count == 0 {
             return Err(Error::EmptyInput);
         }
@@ -1357,4 +1325,13 @@ impl KlObjective {
 /// ```
 pub fn global_curvature_bound(n: usize) -> f64 {
     n_params(n) as f64
+}
+
+/// スピン数 `n` が上限 `max` 以下であることを確かめる（上限ちょうどは許す）。
+/// 列挙・標本・モデルの大きさの上限は、すべてここで同じ向きに判定する。
+fn ensure_spins(n: usize, max: usize) -> Result<()> {
+    if n > max {
+        return Err(Error::TooManySpins { n, max });
+    }
+    Ok(())
 }
