@@ -9,7 +9,7 @@
 //! 出力は 1 行に `N 秒 ln_Z Σ⟨x_k⟩ Σ⟨x_k x_l⟩`（空白区切り）。パラメータは NumPy 版と同じ式で決める:
 //! `h_k = 0.3 sin(k + 1)`、`J_kl = 0.8 cos(7k + 3l + 1) / √N`（`k < l`、0 始まり）。
 
-use genmodel::ising::{Ising, pairs};
+use genmodel::boltzmann::ising::{Ising, pairs};
 use std::time::Instant;
 
 fn model(n: usize) -> Result<Ising, genmodel::Error> {

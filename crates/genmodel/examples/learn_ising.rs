@@ -1,5 +1,5 @@
 //! §2.6 の学習の例: 既知の (h, J) の Ising モデル（式 (2.25)、8 スピン）から引いた標本だけを使い、
-//! 勾配法 (2.30) で (h, J) を学習する。進み具合は indicatif の進捗バー（`surrogate::progress_observer`）で表示する。
+//! 勾配法 (2.30) で (h, J) を学習する。進み具合は indicatif の進捗バー（`optim::progress_observer`）で表示する。
 //!
 //! ```text
 //! cargo run --example learn_ising -p genmodel
@@ -13,9 +13,12 @@
 //! 標本は有限なので、学習したモデルは経験分布に最も近いモデルであって、真のモデルそのものではない。
 //! 真の値とのずれは標本のゆらぎ（標本数 `S` に対して `1/√S` 程度）で決まり、許容誤差では決まらない。
 
-use genmodel::gaussian::seeded_rng;
-use genmodel::ising::{Ising, KlObjective, global_curvature_bound, n_params, pairs};
-use genmodel::surrogate::{StepSize, StopRule, progress_observer, step_from_curvature_bound};
+use genmodel::boltzmann::ising::{
+    Ising, KlObjective, data_statistics, global_curvature_bound, n_params, pairs,
+};
+use genmodel::gaussian::univariate::seeded_rng;
+use genmodel::ndarray::{ArrayView1, AsArray, Ix1};
+use genmodel::optim::{StepSize, StopRule, progress_observer, step_from_curvature_bound};
 use rand::Rng;
 
 /// スピン数。`2^8 = 256` 状態なので、1 反復の厳密なモーメントは一瞬で求まる。
@@ -25,9 +28,10 @@ const SAMPLES: usize = 20_000;
 /// 乱数のシード（真のモデルと標本の両方を決める）。
 const SEED: u64 = 2026;
 
-fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+fn max_abs_diff<'a, 'b>(a: impl AsArray<'a, f64, Ix1>, b: impl AsArray<'b, f64, Ix1>) -> f64 {
+    let (a, b): (ArrayView1<f64>, ArrayView1<f64>) = (a.into(), b.into());
     a.iter()
-        .zip(b)
+        .zip(b.iter())
         .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
 }
 
@@ -38,7 +42,7 @@ fn main() -> Result<(), genmodel::Error> {
     let j = pairs(N).map(|_| rng.random_range(-0.4..0.4)).collect();
     let truth = Ising::new(h, j)?;
     let data = truth.sample(&mut rng, SAMPLES)?;
-    let kl = KlObjective::from_data(&data);
+    let kl = KlObjective::from_data(&data)?;
 
     // (2.44a): ヘッセ行列の最大固有値は θ によらず M = N(N+1)/2 以下。η = 1/M
     let m = global_curvature_bound(N);
@@ -49,7 +53,7 @@ fn main() -> Result<(), genmodel::Error> {
     };
     println!(
         "N = {N}（パラメータ {} 個）、標本 {SAMPLES} 個、η = 1/M = 1/{m}、許容誤差 {:e}、反復の上限 {}",
-        n_params(N),
+        n_params(N)?,
         stop.tolerance,
         stop.max_iterations
     );
@@ -60,7 +64,7 @@ fn main() -> Result<(), genmodel::Error> {
     drop(observer);
 
     let model_stats = learned.exact()?.statistics();
-    let moment_mismatch = max_abs_diff(&model_stats, &data.statistics());
+    let moment_mismatch = max_abs_diff(&model_stats, &data_statistics(&data)?);
     let param_error = max_abs_diff(&learned.params(), &truth.params());
     let lambda = kl.hessian(&learned)?.max_eigenvalue();
     println!(

@@ -7,9 +7,9 @@
 /// # Examples
 ///
 /// ```
-/// use genmodel::{categorical::Categorical, Error};
+/// use genmodel::{distribution::Categorical, ndarray::Array1, Error};
 ///
-/// assert_eq!(Categorical::new(vec![]), Err(Error::EmptyInput));
+/// assert_eq!(Categorical::new(Array1::zeros(0)), Err(Error::EmptyInput));
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -100,6 +100,22 @@ pub enum Error {
         /// この計算で扱える上限。
         max: usize,
     },
+    /// 数学的には有限だが、結果が `f64` で表せる範囲を超える（`1e-300` の逆数など）。
+    #[error("{what} が f64 で表せる範囲を超えます")]
+    Overflow {
+        /// どの量か。
+        what: &'static str,
+    },
+    /// 要素数やその積が `usize` や確保できるメモリの範囲を超える。
+    #[error("{what} = {requested} は大きすぎます（上限 {max}）")]
+    TooLarge {
+        /// 何の大きさか。
+        what: &'static str,
+        /// 求められた大きさ。
+        requested: usize,
+        /// 扱える上限。
+        max: usize,
+    },
     /// 反復法（勾配法, §2.6）の途中で目的関数か勾配が有限でなくなった。学習率が大きすぎるときに起こる。
     #[error("{iteration} 回目の反復で発散しました（値 {value}）")]
     Diverged {
@@ -113,10 +129,44 @@ pub enum Error {
 /// このクレートの `Result`。
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// `values` がすべて有限であることを確かめる。
-pub(crate) fn ensure_finite(what: &'static str, values: &[f64]) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
+/// `values` がすべて有限であることを確かめる（`index` は走査順の位置）。
+pub(crate) fn ensure_finite(
+    what: &'static str,
+    values: impl IntoIterator<Item = f64>,
+) -> Result<()> {
+    match values.into_iter().position(|v| !v.is_finite()) {
         Some(index) => Err(Error::NonFinite { what, index }),
         None => Ok(()),
+    }
+}
+
+/// 長さが `expected` であることを確かめる。
+pub(crate) fn ensure_len(expected: usize, actual: usize) -> Result<()> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch { expected, actual })
+    }
+}
+
+/// 計算結果の配列がすべて有限であることを確かめ、そのまま返す。
+/// 有限の入力から非有限の結果が出るのは `f64` の範囲を超えたときなので [`Error::Overflow`] とする。
+pub(crate) fn ensure_output<D: ndarray::Dimension>(
+    what: &'static str,
+    a: ndarray::Array<f64, D>,
+) -> Result<ndarray::Array<f64, D>> {
+    if a.iter().all(|v| v.is_finite()) {
+        Ok(a)
+    } else {
+        Err(Error::Overflow { what })
+    }
+}
+
+/// 計算結果のスカラーが有限であることを確かめる（[`ensure_output`] のスカラー版）。
+pub(crate) fn finite_scalar(what: &'static str, v: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Error::Overflow { what })
     }
 }

@@ -82,3 +82,27 @@ pub const FINITE_DIFFERENCE_TOLERANCE: f64 = 1e-6;
 /// assert!(genmodel::prec::ENUMERATION_TOLERANCE < 1e-6);
 /// ```
 pub const ENUMERATION_TOLERANCE: f64 = 1e-9;
+
+/// 有限の状態の分布（経験分布など）で扱う状態数の上限 `2^28`。
+///
+/// 状態ごとに `f64` と `usize` を 1 つずつ持つので、上限ちょうどで 4 GiB を使う。
+/// Ising モデルの全状態の列挙の上限（`N = 28`）と同じ大きさにそろえ、
+/// これを超える状態数（`usize::MAX` など）は確保を試みずに [`crate::Error::TooLarge`] として断る。
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(genmodel::prec::MAX_STATES, 1 << 28);
+/// ```
+pub const MAX_STATES: usize = 1 << 28;
+
+/// 1 回に引く標本数の上限 `2^28`（`f64` で 2 GiB）。
+///
+/// これを超える数（`usize::MAX` など）は確保を試みずに [`crate::Error::TooLarge`] として断る。
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(genmodel::prec::MAX_SAMPLES, 1 << 28);
+/// ```
+pub const MAX_SAMPLES: usize = 1 << 28;

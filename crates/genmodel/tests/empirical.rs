@@ -1,10 +1,9 @@
 //! 第 1 章の式 (1.1)–(1.3) と、第 2 章冒頭のボルツマン分布 (2.1)–(2.2) の検証。
 
 use approx::assert_relative_eq;
-use genmodel::boltzmann::Boltzmann;
-use genmodel::categorical::Categorical;
-use genmodel::empirical::{EmpiricalDistribution, Samples};
-use genmodel::kl::kl_divergence;
+use genmodel::distribution::{Boltzmann, Categorical, EmpiricalDistribution, expectation};
+use genmodel::divergence::kl_divergence;
+use genmodel::ndarray::{Array1, Array2, array};
 use genmodel::{Error, logspace::log_sum_exp};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -46,11 +45,17 @@ fn eq_1_1_discrete_empirical_is_counts_over_n() {
 fn eq_1_1a_continuous_empirical_expectation_is_sample_mean() {
     // ディラックのデルタの性質 ∫ dx δ(x - x_i) f(x) = f(x_i) から、∫ p0 f = (1/n) Σ f(x_i)
     let xs = [0.5, -1.25, 2.0, 3.5];
-    let s = Samples::from_scalars(&xs).unwrap();
-    assert_eq!(s.expectation(|x| x[0]), (0.5 - 1.25 + 2.0 + 3.5) / 4.0);
-    assert_eq!(s.expectation(|_| 1.0), 1.0, "p0 の全質量は 1");
+    let s = Array2::from_shape_vec((4, 1), xs.to_vec()).unwrap();
+    assert_eq!(
+        expectation(&s, |x| x[0]).unwrap(),
+        (0.5 - 1.25 + 2.0 + 3.5) / 4.0
+    );
+    assert_eq!(expectation(&s, |_| 1.0).unwrap(), 1.0, "p0 の全質量は 1");
     // 指示関数の期待値 = その区間に入った標本の割合
-    assert_eq!(s.expectation(|x| if x[0] > 1.0 { 1.0 } else { 0.0 }), 0.5);
+    assert_eq!(
+        expectation(&s, |x| if x[0] > 1.0 { 1.0 } else { 0.0 }).unwrap(),
+        0.5
+    );
 }
 
 #[test]
@@ -70,13 +75,19 @@ fn eq_1_1_bad_input_is_a_typed_error() {
             n_states: 3
         })
     );
-    assert_eq!(Samples::from_scalars(&[]), Err(Error::EmptyInput));
+    assert_eq!(
+        expectation(&Array2::<f64>::zeros((0, 1)), |x| x[0]),
+        Err(Error::EmptyInput)
+    );
     assert!(matches!(
-        Samples::from_scalars(&[1.0, f64::NAN]),
+        expectation(&array![[1.0], [f64::NAN]], |x| x[0]),
         Err(Error::NonFinite { index: 1, .. })
     ));
+    // 長さのそろわない行は 2 次元配列にならない（ndarray が形で断る）
+    assert!(Array2::from_shape_vec((2, 2), vec![1.0, 2.0, 3.0]).is_err());
     assert!(matches!(
-        Samples::new(&[vec![1.0, 2.0], vec![3.0]]),
+        Categorical::new(array![0.5, 0.5])
+            .and_then(|p| kl_divergence(&p, &Categorical::new(array![1.0])?)),
         Err(Error::DimensionMismatch {
             expected: 2,
             actual: 1
@@ -103,8 +114,11 @@ fn eq_1_2_discrete_empirical_converges_to_p() {
             max_dev < 6.0 * 0.5 / (n as f64).sqrt(),
             "n = {n}: 偏差 {max_dev}"
         );
-        let kl =
-            kl_divergence(p0.as_categorical(), &Categorical::new(p.to_vec()).unwrap()).unwrap();
+        let kl = kl_divergence(
+            p0.as_categorical(),
+            &Categorical::new(Array1::from(p.to_vec())).unwrap(),
+        )
+        .unwrap();
         assert!(kl < prev_kl, "n = {n}: D(p0 ‖ p) = {kl} が減らない");
         prev_kl = kl;
     }
@@ -119,10 +133,10 @@ fn eq_1_2a_continuous_holds_for_expectations_not_pointwise() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let n = 200_000;
     let xs: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
-    let s = Samples::from_scalars(&xs).unwrap();
+    let s = Array2::from_shape_vec((n, 1), xs.clone()).unwrap();
     // Var[x²] = 1/5 - 1/9 = 4/45、標準誤差 sqrt(4/45/n) ≈ 6.7e-4。6 標準誤差で判定する。
     let se = (4.0 / 45.0 / n as f64).sqrt();
-    assert!((s.expectation(|x| x[0] * x[0]) - 1.0 / 3.0).abs() < 6.0 * se);
+    assert!((expectation(&s, |x| x[0] * x[0]).unwrap() - 1.0 / 3.0).abs() < 6.0 * se);
     // 各点の値としては、標本点以外で p0 = 0 だが p = 1: 点ごとの近似は成り立たない
     let x = 0.123_456_789_f64;
     assert!(xs.iter().all(|&xi| xi != x), "x は標本点ではない");
@@ -132,20 +146,20 @@ fn eq_1_2a_continuous_holds_for_expectations_not_pointwise() {
 fn eq_1_3_boltzmann_model_with_matching_energy_reproduces_p() {
     // 正の確率をもつ任意の分布 p は、E(x) = -ln p(x) のボルツマン分布として書ける（Z = 1）。
     // つまり (2.1) の形のモデルで (1.3) の q ≈ p は（十分な自由度があれば）厳密に達成できる。
-    let p = Categorical::new(vec![0.05, 0.15, 0.3, 0.5]).unwrap();
+    let p = Categorical::new(array![0.05, 0.15, 0.3, 0.5]).unwrap();
     let energies: Vec<f64> = p.probabilities().iter().map(|v| -v.ln()).collect();
-    let q = Boltzmann::new(energies).unwrap();
+    let q = Boltzmann::new(Array1::from(energies)).unwrap();
     assert_relative_eq!(q.log_z(), 0.0, epsilon = 1e-15);
     assert!(kl_divergence(&p, &q.distribution()).unwrap().abs() < 1e-15);
     // 合っていないモデル（一様）では D > 0
-    let flat = Boltzmann::new(vec![0.0; 4]).unwrap();
+    let flat = Boltzmann::new(Array1::from(vec![0.0; 4])).unwrap();
     assert!(kl_divergence(&p, &flat.distribution()).unwrap() > 0.1);
 }
 
 #[test]
 fn eq_2_1_boltzmann_probabilities_sum_to_one_and_are_shift_invariant() {
     let e = vec![0.3, -1.2, 2.5, 0.0, 4.0];
-    let q = Boltzmann::new(e.clone()).unwrap();
+    let q = Boltzmann::new(Array1::from(e.clone())).unwrap();
     let sum: f64 = (0..5).map(|x| q.probability(x).unwrap()).sum();
     assert_relative_eq!(sum, 1.0, epsilon = 1e-15);
     // 定義どおりの exp(-E)/Σexp(-E) と比べる（E が小さいので直接計算してもあふれない）
@@ -158,7 +172,10 @@ fn eq_2_1_boltzmann_probabilities_sum_to_one_and_are_shift_invariant() {
         );
     }
     // E に定数を足しても q は変わらない（Z が exp(-c) 倍になって打ち消す）
-    let shifted = Boltzmann::new(e.iter().map(|v| v + 123.0).collect()).unwrap();
+    let shifted = Boltzmann::new(Array1::from(
+        e.iter().map(|v| v + 123.0).collect::<Vec<f64>>(),
+    ))
+    .unwrap();
     for x in 0..5 {
         assert_relative_eq!(
             shifted.probability(x).unwrap(),
@@ -244,7 +261,7 @@ fn eq_2_2_log_partition_matches_closed_forms() {
             .collect();
         energies.push(-(0..3).map(|k| h[k] * x[k]).sum::<f64>());
     }
-    let q = Boltzmann::new(energies).unwrap();
+    let q = Boltzmann::new(Array1::from(energies)).unwrap();
     let closed: f64 = h.iter().map(|v| (2.0 * f64::cosh(*v)).ln()).sum();
     assert_relative_eq!(q.log_z(), closed, max_relative = 1e-14);
 }
@@ -257,7 +274,7 @@ fn eq_2_2a_log_sum_exp_does_not_overflow() {
         e.iter().map(|v| (-v).exp()).sum::<f64>().is_infinite(),
         "素朴な Z はあふれる"
     );
-    let q = Boltzmann::new(e).unwrap();
+    let q = Boltzmann::new(Array1::from(e)).unwrap();
     // ln(e^800 + e^800/2 + 1) = 800 + ln(1.5) + ln(1 + e^-800/1.5) ≈ 800 + ln 1.5
     assert_relative_eq!(q.log_z(), 800.0 + 1.5f64.ln(), max_relative = 1e-15);
     assert_relative_eq!(q.probability(0).unwrap(), 2.0 / 3.0, max_relative = 1e-12);
@@ -267,27 +284,36 @@ fn eq_2_2a_log_sum_exp_does_not_overflow() {
         "exp(-800) は 0 に丸められてよい（NaN ではない）"
     );
     assert_eq!(
-        log_sum_exp(&[f64::NEG_INFINITY, f64::NEG_INFINITY]),
+        log_sum_exp(&[f64::NEG_INFINITY, f64::NEG_INFINITY]).unwrap(),
         f64::NEG_INFINITY
     );
 }
 
 #[test]
-fn samples_get_returns_the_ith_row_for_any_dimension() {
-    let rows: Vec<Vec<f64>> = (0..4)
-        .map(|i| (0..3).map(|k| (10 * i + k) as f64).collect())
-        .collect();
-    let s = Samples::new(&rows).unwrap();
-    for (i, r) in rows.iter().enumerate() {
-        assert_eq!(s.get(i), Some(&r[..]));
-    }
-    assert_eq!(s.get(4), None);
+fn expectation_reads_non_contiguous_views_by_index() {
+    // 行 i・列 k の値が 10 i + k のデータ。転置・1 行おき・1 列だけのビューは歩幅が 1 でないが、
+    // 添字どおりに読まれて、連続な写しと同じ期待値になる。
+    let data = Array2::from_shape_fn((6, 3), |(i, k)| (10 * i + k) as f64);
+    let every_other = data.slice(genmodel::ndarray::s![..;2, ..]);
+    assert!(!every_other.is_standard_layout());
+    let want = (0.0 + 20.0 + 40.0) / 3.0 + 1.0; // 行 0, 2, 4 の列 1
+    assert_eq!(expectation(every_other, |x| x[1]).unwrap(), want);
+    assert_eq!(
+        expectation(every_other, |x| x[1]).unwrap(),
+        expectation(&every_other.to_owned(), |x| x[1]).unwrap()
+    );
+    // 転置: 3 標本 × 6 次元。標本 k の成分和は Σ_i (10 i + k) = 150 + 6k
+    let t = data.t();
+    assert_eq!(
+        expectation(t, |x| x.sum()).unwrap(),
+        (150.0 + 156.0 + 162.0) / 3.0
+    );
 }
 
 #[test]
 fn eq_2_1_distribution_survives_huge_log_partition() {
     // ln Z ≈ 800 でも、q = exp(-E - ln Z) の各値は 1 以下であふれない
-    let q = Boltzmann::new(vec![-800.0, -800.0 + 2f64.ln()]).unwrap();
+    let q = Boltzmann::new(Array1::from(vec![-800.0, -800.0 + 2f64.ln()])).unwrap();
     let d = q.distribution();
     assert_relative_eq!(d.probabilities()[0], 2.0 / 3.0, max_relative = 1e-12);
     assert_relative_eq!(d.probabilities()[1], 1.0 / 3.0, max_relative = 1e-12);

@@ -2,18 +2,17 @@
 //!
 //! 期待値は列挙の実装とは独立に求める: 閉じた形（1 スピン、独立なスピン、開いた鎖）、
 //! 定義どおりの素朴な全列挙（Gray 符号もブロック分けも使わない）、中心差分、
-//! 汎用の KL 情報量 (2.3)（`genmodel::kl`）。
+//! 汎用の KL 情報量 (2.3)（`genmodel::divergence`）。
 
 use genmodel::Error;
-use genmodel::boltzmann::Boltzmann;
-use genmodel::empirical::EmpiricalDistribution;
-use genmodel::ising::{
-    self, Ising, KlObjective, SpinData, global_curvature_bound, n_params, pairs,
+use genmodel::boltzmann::ising::{
+    self, Ising, KlObjective, data_statistics, global_curvature_bound, n_params, pairs,
 };
-use genmodel::kl::kl_divergence;
-use genmodel::linalg::to_rows;
+use genmodel::distribution::{Boltzmann, EmpiricalDistribution};
+use genmodel::divergence::kl_divergence;
+use genmodel::ndarray::{Array1, Array2, ArrayView1, AsArray, Axis, Ix1, Slice, array};
+use genmodel::optim::{StepSize, StopRule};
 use genmodel::prec::{ENUMERATION_TOLERANCE, FINITE_DIFFERENCE_STEP, FINITE_DIFFERENCE_TOLERANCE};
-use genmodel::surrogate::{StepSize, StopRule};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -79,12 +78,18 @@ fn random_model(rng: &mut ChaCha8Rng, n: usize, scale: f64) -> Ising {
     Ising::new(h, j).unwrap()
 }
 
-fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+fn max_abs_diff<'a, 'b>(a: impl AsArray<'a, f64, Ix1>, b: impl AsArray<'b, f64, Ix1>) -> f64 {
+    let (a, b): (ArrayView1<f64>, ArrayView1<f64>) = (a.into(), b.into());
     assert_eq!(a.len(), b.len());
     a.iter()
-        .zip(b)
+        .zip(b.iter())
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f64::max)
+}
+
+/// `count` 個の配置（1 行 1 配置）。各スピンは確率 `p_up` で +1（行ごとに左から乱数を引く）。
+fn random_spins(rng: &mut ChaCha8Rng, n: usize, count: usize, p_up: f64) -> Array2<i8> {
+    Array2::from_shape_fn((count, n), |_| if rng.random_bool(p_up) { 1 } else { -1 })
 }
 
 // ---------------------------------------------------------------- (2.25)
@@ -95,7 +100,7 @@ fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
 #[test]
 fn eq_2_25a_energy_is_minus_the_exponent() {
     // N = 3, h = (0.5, −1, 0.25), J01 = 2, J02 = −0.5, J12 = 1
-    let m = Ising::new(vec![0.5, -1.0, 0.25], vec![2.0, -0.5, 1.0]).unwrap();
+    let m = Ising::new(array![0.5, -1.0, 0.25], array![2.0, -0.5, 1.0]).unwrap();
     // x = (1, −1, 1): Σ h x = 0.5 + 1 + 0.25 = 1.75; Σ J x x = −2 − 0.5 − 1 = −3.5
     assert_eq!(m.energy(&[1, -1, 1]).unwrap(), -(1.75 - 3.5));
     // x = (1, 1, 1): Σ h x = −0.25; Σ J x x = 2.5
@@ -107,25 +112,22 @@ fn eq_2_25a_energy_is_minus_the_exponent() {
 fn eq_2_25_model_is_boltzmann_with_that_energy() {
     let mut rng = ChaCha8Rng::seed_from_u64(2025);
     let m = random_model(&mut rng, 5, 1.0);
-    let energies: Vec<f64> = (0..32u64)
+    let energies: Array1<f64> = (0..32usize)
         .map(|s| m.energy(&ising::spins_of_state(s, 5).unwrap()).unwrap())
         .collect();
     let q = Boltzmann::new(energies.clone()).unwrap();
     let exact = m.exact().unwrap();
     assert!((q.log_z() - exact.log_z()).abs() < ENUMERATION_TOLERANCE);
     // ⟨x_0⟩ を exp(−E)/Z の重みで
-    let mean0: f64 = (0..32u64)
-        .map(|s| {
-            q.probability(s as usize).unwrap() * f64::from(ising::spins_of_state(s, 5).unwrap()[0])
-        })
+    let mean0: f64 = (0..32usize)
+        .map(|s| q.probability(s).unwrap() * f64::from(ising::spins_of_state(s, 5).unwrap()[0]))
         .sum();
     assert!((mean0 - exact.means()[0]).abs() < ENUMERATION_TOLERANCE);
     // 逆の符号 q ∝ exp(+E) なら ⟨x_0⟩ は違う値になる（符号の規約が効いていることの確認）
-    let flipped = Boltzmann::new(energies.iter().map(|e| -e).collect()).unwrap();
-    let mean0_flipped: f64 = (0..32u64)
+    let flipped = Boltzmann::new(energies.mapv(|e| -e)).unwrap();
+    let mean0_flipped: f64 = (0..32usize)
         .map(|s| {
-            flipped.probability(s as usize).unwrap()
-                * f64::from(ising::spins_of_state(s, 5).unwrap()[0])
+            flipped.probability(s).unwrap() * f64::from(ising::spins_of_state(s, 5).unwrap()[0])
         })
         .sum();
     assert!((mean0_flipped - exact.means()[0]).abs() > 1e-3);
@@ -134,12 +136,12 @@ fn eq_2_25_model_is_boltzmann_with_that_energy() {
 /// 強磁性の結合 `J > 0` は、そろった配置を選ぶ（`⟨x_k x_l⟩ > 0`）。符号の規約 (2.25) の意味。
 #[test]
 fn eq_2_25_ferromagnetic_coupling_aligns_spins() {
-    let m = Ising::new(vec![0.0; 2], vec![1.0])
+    let m = Ising::new(array![0.0, 0.0], array![1.0])
         .unwrap()
         .exact()
         .unwrap();
     assert!((m.correlations()[0] - 1f64.tanh()).abs() < ENUMERATION_TOLERANCE);
-    let m = Ising::new(vec![0.0; 2], vec![-1.0])
+    let m = Ising::new(array![0.0, 0.0], array![-1.0])
         .unwrap()
         .exact()
         .unwrap();
@@ -151,7 +153,7 @@ fn eq_2_25_ferromagnetic_coupling_aligns_spins() {
 #[test]
 fn eq_2_26_single_spin_closed_form() {
     for &h in &[-3.0, -0.7, 0.0, 0.2, 5.0] {
-        let m = Ising::new(vec![h], vec![]).unwrap().exact().unwrap();
+        let m = Ising::new(array![h], array![]).unwrap().exact().unwrap();
         assert!((m.log_z() - (2.0 * f64::cosh(h)).ln()).abs() < ENUMERATION_TOLERANCE);
         assert!((m.means()[0] - h.tanh()).abs() < ENUMERATION_TOLERANCE);
     }
@@ -163,16 +165,16 @@ fn eq_2_26_single_spin_closed_form() {
 fn eq_2_26_independent_spins_closed_form() {
     let mut rng = ChaCha8Rng::seed_from_u64(26);
     for &n in &[3usize, 12, 13, 20] {
-        let h: Vec<f64> = (0..n).map(|_| rng.random_range(-1.5..1.5)).collect();
-        let m = Ising::new(h.clone(), vec![0.0; n * (n - 1) / 2])
+        let h: Array1<f64> = (0..n).map(|_| rng.random_range(-1.5..1.5)).collect();
+        let m = Ising::new(h.clone(), Array1::zeros(n * (n - 1) / 2))
             .unwrap()
             .exact()
             .unwrap();
         let log_z: f64 = h.iter().map(|v| (2.0 * v.cosh()).ln()).sum();
         assert!((m.log_z() - log_z).abs() < ENUMERATION_TOLERANCE, "N = {n}");
-        let t: Vec<f64> = h.iter().map(|v| v.tanh()).collect();
+        let t: Array1<f64> = h.mapv(f64::tanh);
         assert!(max_abs_diff(m.means(), &t) < ENUMERATION_TOLERANCE);
-        let c: Vec<f64> = pairs(n).map(|(k, l)| t[k] * t[l]).collect();
+        let c: Array1<f64> = pairs(n).map(|(k, l)| t[k] * t[l]).collect();
         assert!(max_abs_diff(m.correlations(), &c) < ENUMERATION_TOLERANCE);
     }
 }
@@ -190,11 +192,11 @@ fn eq_2_26a_open_chain_closed_form() {
             perm.swap(i, rng.random_range(0..=i));
         }
         for order in [(0..n).collect::<Vec<_>>(), perm] {
-            let mut j = vec![0.0; n * (n - 1) / 2];
+            let mut j = Array1::zeros(n * (n - 1) / 2);
             for (i, &c) in jc.iter().enumerate() {
                 j[ising::pair_index(n, order[i], order[i + 1]).unwrap()] = c;
             }
-            let m = Ising::new(vec![0.0; n], j).unwrap().exact().unwrap();
+            let m = Ising::new(Array1::zeros(n), j).unwrap().exact().unwrap();
             let log_z = 2f64.ln() + jc.iter().map(|c| (2.0 * c.cosh()).ln()).sum::<f64>();
             assert!((m.log_z() - log_z).abs() < ENUMERATION_TOLERANCE, "N = {n}");
             assert!(m.means().iter().all(|v| v.abs() < ENUMERATION_TOLERANCE));
@@ -241,7 +243,7 @@ fn eq_2_26_matches_brute_force() {
 /// 3 スピンの強磁性 (J = 200): `Z = 2e^{600} + 6e^{−200}`、`ln Z = 600 + ln 2`（差は `e^{−800}`）。
 #[test]
 fn eq_2_26_log_z_does_not_overflow() {
-    let m = Ising::new(vec![0.0; 3], vec![200.0; 3])
+    let m = Ising::new(Array1::zeros(3), Array1::from_elem(3, 200.0))
         .unwrap()
         .exact()
         .unwrap();
@@ -249,7 +251,7 @@ fn eq_2_26_log_z_does_not_overflow() {
     assert!((m.log_z() - (600.0 + 2f64.ln())).abs() < 1e-12);
     assert!((m.correlations()[0] - 1.0).abs() < 1e-12);
     // ブロックをまたぐ大きさでも: N = 14、J = 0、h = 300 のすべて: ln Z = Σ ln(2 cosh 300) = 14 (300 + ln(1 + e^{−600}))
-    let m = Ising::new(vec![300.0; 14], vec![0.0; 91])
+    let m = Ising::new(Array1::from_elem(14, 300.0), Array1::zeros(91))
         .unwrap()
         .exact()
         .unwrap();
@@ -278,7 +280,7 @@ fn eq_2_26_too_many_spins_is_a_typed_error() {
         Err(Error::TooManySpins { .. })
     ));
     assert!(Ising::zeros(0).is_err());
-    assert!(Ising::new(vec![1e300, 1e300], vec![1e300]).is_err());
+    assert!(Ising::new(array![1e300, 1e300], array![1e300]).is_err());
 }
 
 // ---------------------------------------------------------------- (2.27)
@@ -289,16 +291,10 @@ fn eq_2_26_too_many_spins_is_a_typed_error() {
 fn eq_2_27_kl_matches_generic_kl_divergence() {
     let mut rng = ChaCha8Rng::seed_from_u64(227);
     let n = 4;
-    let rows: Vec<Vec<i8>> = (0..37)
-        .map(|_| {
-            (0..n)
-                .map(|_| if rng.random_bool(0.6) { 1 } else { -1 })
-                .collect()
-        })
-        .collect();
-    let data = SpinData::new(&rows).unwrap();
-    let states: Vec<usize> = rows
-        .iter()
+    let data = random_spins(&mut rng, n, 37, 0.6);
+    let states: Vec<usize> = data
+        .rows()
+        .into_iter()
         .map(|r| {
             r.iter()
                 .enumerate()
@@ -307,7 +303,7 @@ fn eq_2_27_kl_matches_generic_kl_divergence() {
         })
         .collect();
     let p0 = EmpiricalDistribution::from_states(&states, 1 << n).unwrap();
-    let kl = KlObjective::from_data(&data);
+    let kl = KlObjective::from_data(&data).unwrap();
     for _ in 0..5 {
         let m = random_model(&mut rng, n, 1.0);
         let q = Boltzmann::new(brute(&m).exponents.iter().map(|e| -e).collect()).unwrap();
@@ -336,7 +332,7 @@ fn eq_2_27_kl_nonnegative_and_zero_at_truth() {
 // ---------------------------------------------------------------- (2.28), (2.29)
 
 fn fd_gradient(kl: &KlObjective, m: &Ising) -> Vec<f64> {
-    let theta = m.params();
+    let theta = m.params().to_vec();
     let n = m.n_spins();
     (0..theta.len())
         .map(|i| {
@@ -358,24 +354,17 @@ fn assert_close_relative(got: &[f64], want: &[f64], tol: f64) {
     }
 }
 
-fn sample_data(rng: &mut ChaCha8Rng, n: usize, count: usize) -> SpinData {
-    let rows: Vec<Vec<i8>> = (0..count)
-        .map(|_| {
-            (0..n)
-                .map(|_| if rng.random_bool(0.65) { 1 } else { -1 })
-                .collect()
-        })
-        .collect();
-    SpinData::new(&rows).unwrap()
+fn sample_data(rng: &mut ChaCha8Rng, n: usize, count: usize) -> Array2<i8> {
+    random_spins(rng, n, count, 0.65)
 }
 
 #[test]
 fn eq_2_28_grad_h_matches_finite_difference() {
     let mut rng = ChaCha8Rng::seed_from_u64(228);
     for &n in &[1usize, 3, 6] {
-        let kl = KlObjective::from_data(&sample_data(&mut rng, n, 50));
+        let kl = KlObjective::from_data(&sample_data(&mut rng, n, 50)).unwrap();
         let m = random_model(&mut rng, n, 1.0);
-        let g = kl.gradient(&m).unwrap();
+        let g = kl.gradient(&m).unwrap().to_vec();
         let fd = fd_gradient(&kl, &m);
         assert_close_relative(&g[..n], &fd[..n], FINITE_DIFFERENCE_TOLERANCE);
         // 式 (2.28) の形: −(データの平均) + ⟨x_k⟩_θ（素朴な列挙で）
@@ -392,9 +381,9 @@ fn eq_2_28_grad_h_matches_finite_difference() {
 fn eq_2_29_grad_j_matches_finite_difference() {
     let mut rng = ChaCha8Rng::seed_from_u64(229);
     for &n in &[2usize, 4, 6] {
-        let kl = KlObjective::from_data(&sample_data(&mut rng, n, 50));
+        let kl = KlObjective::from_data(&sample_data(&mut rng, n, 50)).unwrap();
         let m = random_model(&mut rng, n, 1.0);
-        let g = kl.gradient(&m).unwrap();
+        let g = kl.gradient(&m).unwrap().to_vec();
         let fd = fd_gradient(&kl, &m);
         assert_close_relative(&g[n..], &fd[n..], FINITE_DIFFERENCE_TOLERANCE);
         // 対を順序つきで 2 回数える読み方 (因子 2) は差分と合わない
@@ -410,7 +399,7 @@ fn eq_2_28_learning_from_samples_matches_data_moments() {
     let mut rng = ChaCha8Rng::seed_from_u64(2280);
     let truth = random_model(&mut rng, 4, 0.6);
     let data = truth.sample(&mut rng, 400).unwrap();
-    let kl = KlObjective::from_data(&data);
+    let kl = KlObjective::from_data(&data).unwrap();
     let stop = StopRule {
         tolerance: 1e-9,
         max_iterations: 20_000,
@@ -421,7 +410,7 @@ fn eq_2_28_learning_from_samples_matches_data_moments() {
         .unwrap();
     assert!(trace.converged, "{} 回で収束しない", trace.iterations());
     let model_stats = learned.exact().unwrap().statistics();
-    assert!(max_abs_diff(&model_stats, &data.statistics()) <= 1e-9);
+    assert!(max_abs_diff(&model_stats, &data_statistics(&data).unwrap()) <= 1e-9);
     // 最適点の KL は、真のパラメータでの KL 以下（経験分布に最も近いのは学習したモデル）
     assert!(kl.value(&learned).unwrap() <= kl.value(&truth).unwrap());
 }
@@ -432,17 +421,8 @@ fn eq_2_28_learning_from_samples_matches_data_moments() {
 #[test]
 fn eq_2_29_moment_matching_for_correlations_at_optimum() {
     // (++) × 3, (+−) × 1, (−−) × 2, (−+) × 1
-    let rows = [
-        vec![1, 1],
-        vec![1, 1],
-        vec![1, 1],
-        vec![1, -1],
-        vec![-1, -1],
-        vec![-1, -1],
-        vec![-1, 1],
-    ];
-    let data = SpinData::new(&rows).unwrap();
-    let kl = KlObjective::from_data(&data);
+    let data = array![[1, 1], [1, 1], [1, 1], [1, -1], [-1, -1], [-1, -1], [-1, 1]];
+    let kl = KlObjective::from_data(&data).unwrap();
     let stop = StopRule {
         tolerance: 1e-12,
         max_iterations: 20_000,
@@ -471,11 +451,11 @@ fn eq_2_30_corrected_update_decreases_kl_and_note_form_increases_it() {
     let mut rng = ChaCha8Rng::seed_from_u64(230);
     for trial in 0..10 {
         let n = 3 + trial % 3;
-        let kl = KlObjective::from_data(&sample_data(&mut rng, n, 40));
+        let kl = KlObjective::from_data(&sample_data(&mut rng, n, 40)).unwrap();
         let m = random_model(&mut rng, n, 0.7);
         let eta = 1.0 / global_curvature_bound(n);
         let theta = m.params();
-        let data = kl.target().to_vec();
+        let data = kl.target();
         let model = m.exact().unwrap().statistics();
         let corrected: Vec<f64> = (0..theta.len())
             .map(|i| theta[i] + eta * (data[i] - model[i]))
@@ -502,22 +482,22 @@ fn eq_2_30_corrected_update_decreases_kl_and_note_form_increases_it() {
 fn eq_2_30_per_parameter_step_sizes() {
     let mut rng = ChaCha8Rng::seed_from_u64(2300);
     let n = 4;
-    let p = n_params(n);
-    let kl = KlObjective::from_data(&sample_data(&mut rng, n, 30));
+    let p = n_params(n).unwrap();
+    let kl = KlObjective::from_data(&sample_data(&mut rng, n, 30)).unwrap();
     let m = random_model(&mut rng, n, 0.5);
     let eta = 0.05;
     let a = kl.update(&m, &StepSize::Scalar(eta)).unwrap();
     let b = kl
-        .update(&m, &StepSize::PerParameter(vec![eta; p]))
+        .update(&m, &StepSize::PerParameter(Array1::from_elem(p, eta)))
         .unwrap();
     assert_eq!(a, b);
-    let etas: Vec<f64> = (0..p)
+    let etas: Array1<f64> = (0..p)
         .map(|_| rng.random_range(0.1..1.0) / global_curvature_bound(n))
         .collect();
     let c = kl.update(&m, &StepSize::PerParameter(etas)).unwrap();
     assert!(kl.value(&c).unwrap() < kl.value(&m).unwrap());
     assert!(matches!(
-        kl.update(&m, &StepSize::PerParameter(vec![eta; p - 1])),
+        kl.update(&m, &StepSize::PerParameter(Array1::from_elem(p - 1, eta))),
         Err(Error::DimensionMismatch { .. })
     ));
     assert!(kl.update(&m, &StepSize::Scalar(f64::NAN)).is_err());
@@ -587,9 +567,9 @@ fn independent_covariance(h: &[f64]) -> Vec<f64> {
 #[test]
 fn eq_2_40a_hessian_is_covariance_independent_closed_form() {
     let h = [0.3, -1.2, 0.8, 0.0];
-    let m = Ising::new(h.to_vec(), vec![0.0; 6]).unwrap();
+    let m = Ising::new(Array1::from(h.to_vec()), Array1::zeros(6)).unwrap();
     let c = m.statistics_covariance().unwrap();
-    let got: Vec<f64> = to_rows(c.matrix()).concat();
+    let got: Vec<f64> = c.matrix().iter().copied().collect();
     assert!(max_abs_diff(&got, &independent_covariance(&h)) < ENUMERATION_TOLERANCE);
 }
 
@@ -598,7 +578,7 @@ fn eq_2_40a_hessian_is_covariance_independent_closed_form() {
 fn eq_2_40a_hessian_matches_finite_difference_of_gradient() {
     let mut rng = ChaCha8Rng::seed_from_u64(240);
     let n = 4;
-    let kl = KlObjective::from_data(&sample_data(&mut rng, n, 20));
+    let kl = KlObjective::from_data(&sample_data(&mut rng, n, 20)).unwrap();
     let m = random_model(&mut rng, n, 1.0);
     let hess = kl.hessian(&m).unwrap();
     let theta = m.params();
@@ -663,7 +643,7 @@ fn eq_2_44a_bound_is_attained_for_one_spin() {
     assert!((c.max_eigenvalue() - 1.0).abs() < 1e-12);
     // 全結合の強磁性 J = 3: 状態は ±(1,…,1) にほぼ二分され、x_k の共分散はほぼ全成分 1、λ_max ≈ N
     let n = 4;
-    let c = Ising::new(vec![0.0; n], vec![3.0; 6])
+    let c = Ising::new(Array1::zeros(n), Array1::from_elem(6, 3.0))
         .unwrap()
         .statistics_covariance()
         .unwrap();
@@ -699,7 +679,7 @@ fn eq_2_44a_step_one_over_m_decreases_kl_monotonically() {
 /// η = 5 の 1 歩は J を行き過ぎさせる。η = 1/M は (2.44a) により必ず減らす。
 #[test]
 fn eq_2_44a_step_far_above_bound_increases_kl() {
-    let truth = Ising::new(vec![0.0; 4], vec![0.3; 6]).unwrap();
+    let truth = Ising::new(Array1::zeros(4), Array1::from_elem(6, 0.3)).unwrap();
     let kl = KlObjective::from_model(&truth).unwrap();
     let m0 = Ising::zeros(4).unwrap();
     let d0 = kl.value(&m0).unwrap();
@@ -715,7 +695,7 @@ fn eq_2_44a_step_far_above_bound_increases_kl() {
 /// 何回反復しても収束しない。η = 1/M なら収束する。
 #[test]
 fn eq_2_44a_step_above_two_over_lambda_does_not_converge() {
-    let truth = Ising::new(vec![0.0; 3], vec![0.6; 3]).unwrap();
+    let truth = Ising::new(Array1::zeros(3), Array1::from_elem(3, 0.6)).unwrap();
     let kl = KlObjective::from_model(&truth).unwrap();
     let lambda_star = truth.statistics_covariance().unwrap().max_eigenvalue();
     let stop = StopRule {
@@ -723,7 +703,7 @@ fn eq_2_44a_step_above_two_over_lambda_does_not_converge() {
         max_iterations: 3000,
     };
     // 対称な初期値では勾配が対称な部分空間に留まり、λ* の方向が励起されないので、非対称な初期値から始める
-    let init = Ising::new(vec![0.1, -0.2, 0.05], vec![0.0, 0.1, -0.1]).unwrap();
+    let init = Ising::new(array![0.1, -0.2, 0.05], array![0.0, 0.1, -0.1]).unwrap();
     let (_, bad) = kl
         .learn(
             &init,
@@ -753,7 +733,7 @@ fn eq_2_28_sampler_reproduces_model_moments() {
     let m = random_model(&mut rng, 3, 1.0);
     let count = 40_000;
     let data = m.sample(&mut rng, count).unwrap();
-    let s = data.statistics();
+    let s = data_statistics(&data).unwrap();
     let exact = m.exact().unwrap().statistics();
     for (a, b) in s.iter().zip(&exact) {
         let sigma = ((1.0 - b * b) / count as f64).sqrt();
@@ -763,17 +743,47 @@ fn eq_2_28_sampler_reproduces_model_moments() {
 
 // ---------------------------------------------------------------- 上限と境界
 
-/// 状態の番号は `u64` なので、ちょうど 64 スピンまでは表せる（第 `k` ビットが 1 ⇔ `x_k = −1`）。
+/// 状態の番号は `usize` なので、ちょうど `usize::BITS` スピンまでは表せる（第 `k` ビットが 1 ⇔ `x_k = −1`）。
 #[test]
-fn spins_of_state_uses_all_64_bits_of_the_state_number() {
-    assert_eq!(ising::spins_of_state(u64::MAX, 64).unwrap(), vec![-1i8; 64]);
-    let top = ising::spins_of_state(1 << 63, 64).unwrap();
-    assert_eq!(top[63], -1);
-    assert!(top[..63].iter().all(|&x| x == 1));
+fn spins_of_state_uses_every_bit_of_the_state_number() {
+    let bits = usize::BITS as usize;
     assert_eq!(
-        ising::spins_of_state(0, 65),
-        Err(Error::TooManySpins { n: 65, max: 64 })
+        ising::spins_of_state(usize::MAX, bits).unwrap(),
+        Array1::from_elem(bits, -1i8)
     );
+    let top = ising::spins_of_state(1 << (bits - 1), bits).unwrap();
+    assert_eq!(top[bits - 1], -1);
+    assert!(top.iter().take(bits - 1).all(|&x| x == 1));
+    assert_eq!(
+        ising::spins_of_state(0, bits + 1),
+        Err(Error::TooManySpins {
+            n: bits + 1,
+            max: bits
+        })
+    );
+}
+
+/// `n` 個のスピンで表せる番号は `0..2^n`。上位のビットを黙って捨てず、型つきの誤りにする
+/// （以前は `spins_of_state(5, 2)` が `5 = 0b101` の第 2 ビットを捨てて `(−1, 1)` を返した）。
+#[test]
+fn spins_of_state_rejects_bits_beyond_n() {
+    assert_eq!(
+        ising::spins_of_state(5, 2),
+        Err(Error::StateOutOfRange {
+            state: 5,
+            n_states: 4
+        })
+    );
+    assert_eq!(
+        ising::spins_of_state(4, 2),
+        Err(Error::StateOutOfRange {
+            state: 4,
+            n_states: 4
+        })
+    );
+    // 2^n − 1 = 0b11 は最後の状態
+    assert_eq!(ising::spins_of_state(3, 2).unwrap(), array![-1, -1]);
+    assert_eq!(ising::spins_of_state(0, 0), Err(Error::EmptyInput));
 }
 
 /// モデルの大きさの上限 `MAX_MODEL_SPINS` はちょうどその数を含み、1 つ超えると型つきの誤りになる。
@@ -785,7 +795,7 @@ fn model_size_limit_is_inclusive() {
     assert_eq!(m.n_spins(), n);
     assert_eq!(m.couplings().len(), n * (n - 1) / 2);
     assert_eq!(
-        Ising::from_params(n, &vec![0.0; n * (n + 1) / 2]).unwrap(),
+        Ising::from_params(n, &Array1::zeros(n * (n + 1) / 2)).unwrap(),
         m
     );
     let too_many = Error::TooManySpins { n: n + 1, max: n };
@@ -799,9 +809,9 @@ fn model_size_limit_is_inclusive() {
 #[test]
 fn eq_2_40a_hessian_is_finite_for_fields_beyond_the_exp_range() {
     let h = [400.0, 0.3, -0.8];
-    let m = Ising::new(h.to_vec(), vec![0.0; 3]).unwrap();
+    let m = Ising::new(Array1::from(h.to_vec()), Array1::zeros(3)).unwrap();
     let c = m.statistics_covariance().unwrap();
-    let got: Vec<f64> = to_rows(c.matrix()).concat();
+    let got: Vec<f64> = c.matrix().iter().copied().collect();
     assert!(max_abs_diff(&got, &independent_covariance(&h)) < ENUMERATION_TOLERANCE);
 }
 
@@ -811,7 +821,7 @@ fn eq_2_40a_hessian_is_finite_for_fields_beyond_the_exp_range() {
 fn eq_2_40a_hessian_at_zero_is_identity_up_to_the_spin_limit() {
     let n = ising::MAX_COVARIANCE_SPINS;
     let c = Ising::zeros(n).unwrap().statistics_covariance().unwrap();
-    let p = n_params(n);
+    let p = n_params(n).unwrap();
     assert_eq!(c.dim(), p);
     for i in 0..p {
         for j in 0..p {
@@ -831,7 +841,7 @@ fn sampler_spin_limit_is_inclusive() {
     let n = ising::MAX_SAMPLER_SPINS;
     let mut rng = ChaCha8Rng::seed_from_u64(20);
     let data = Ising::zeros(n).unwrap().sample(&mut rng, 3).unwrap();
-    assert_eq!((data.n_spins(), data.len()), (n, 3));
+    assert_eq!(data.dim(), (3, n));
     assert_eq!(
         Ising::zeros(n + 1).unwrap().sample(&mut rng, 3),
         Err(Error::TooManySpins { n: n + 1, max: n })
@@ -844,13 +854,13 @@ fn sampler_spin_limit_is_inclusive() {
 fn eq_2_25_sampler_is_exact_for_fields_beyond_the_exp_range() {
     let mut rng = ChaCha8Rng::seed_from_u64(400);
     for h in [400.0, -400.0] {
-        let data = Ising::new(vec![h], vec![])
+        let data = Ising::new(array![h], array![])
             .unwrap()
             .sample(&mut rng, 200)
             .unwrap();
         let want = if h > 0.0 { 1 } else { -1 };
         assert!(
-            (0..200).all(|i| data.row(i) == Some(&[want][..])),
+            data.dim() == (200, 1) && data.iter().all(|&x| x == want),
             "h = {h}"
         );
     }
@@ -859,7 +869,7 @@ fn eq_2_25_sampler_is_exact_for_fields_beyond_the_exp_range() {
 /// `⟨x_k x_k⟩ = ⟨x_k²⟩ = 1` はスピン `k = 0, …, N−1` についてだけ意味を持ち、範囲外の番号には値がない。
 #[test]
 fn moments_self_correlation_is_one_only_for_existing_spins() {
-    let m = Ising::new(vec![0.3, -0.2], vec![0.5])
+    let m = Ising::new(array![0.3, -0.2], array![0.5])
         .unwrap()
         .exact()
         .unwrap();
@@ -869,13 +879,33 @@ fn moments_self_correlation_is_one_only_for_existing_spins() {
     assert_eq!(m.correlation(1, 2), None);
 }
 
-/// `SpinData::row(i)` は入力した `i` 番目の配置そのもので、配置の数を超える番号には値がない。
+/// データの関数は 1 行を 1 つの配置として読む。連続でないビュー（転置・1 行おき・逆順）を渡しても、
+/// 同じ配置を連続な配列に写したものと同じ平均 `φ̄` とエントロピー `H(p0)` になる。
 #[test]
-fn spin_data_rows_are_the_input_configurations() {
-    let rows: Vec<Vec<i8>> = vec![vec![1, -1, 1], vec![-1, -1, 1], vec![1, 1, -1]];
-    let data = SpinData::new(&rows).unwrap();
-    for (i, r) in rows.iter().enumerate() {
-        assert_eq!(data.row(i), Some(&r[..]), "row {i}");
-    }
-    assert_eq!(data.row(rows.len()), None);
+fn spin_data_rows_are_the_input_configurations_even_for_non_contiguous_views() {
+    let data = array![[1, -1, 1], [-1, -1, 1], [1, 1, -1], [1, 1, -1]];
+    // 手で数えた平均: x_0: (1 − 1 + 1 + 1)/4、x_0 x_1: (−1 + 1 + 1 + 1)/4、x_0 x_2: (1 − 1 − 1 − 1)/4、...
+    let want = array![0.5, 0.0, 0.0, 0.5, -0.5, -1.0];
+    assert_eq!(data_statistics(&data).unwrap(), want);
+    let kl = KlObjective::from_data(&data).unwrap();
+    // 3 種類の配置が 1, 1, 2 回: H = −(2 · ¼ ln ¼ + ½ ln ½)
+    let h = -(2.0 * 0.25 * 0.25f64.ln() + 0.5 * 0.5f64.ln());
+    assert!((kl.entropy() - h).abs() < 1e-15);
+    // 転置の転置
+    let stored = data.t().to_owned();
+    assert_eq!(data_statistics(stored.t()).unwrap(), want);
+    // 1 行おき: 第 0, 2 行
+    let every_other = data.slice_axis(Axis(0), Slice::from(..).step_by(2));
+    assert!(!every_other.is_standard_layout());
+    assert_eq!(
+        KlObjective::from_data(every_other).unwrap(),
+        KlObjective::from_data(&array![[1, -1, 1], [1, 1, -1]]).unwrap()
+    );
+    // 逆順
+    let reversed = data.slice_axis(Axis(0), Slice::from(..).step_by(-1));
+    assert_eq!(
+        KlObjective::from_data(reversed).unwrap(),
+        KlObjective::from_data(&reversed.to_owned()).unwrap()
+    );
+    assert_eq!(data_statistics(reversed).unwrap(), want);
 }

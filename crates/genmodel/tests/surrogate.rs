@@ -7,13 +7,14 @@
 //! - §2.5 の Ising モデルの KL 情報量（ヘッセ行列は十分統計量の共分散、上界 `M = N(N+1)/2`）。
 
 use genmodel::Error;
-use genmodel::ising::{Ising, KlObjective, SpinData, global_curvature_bound};
-use genmodel::linalg::{SymmetricMatrix, from_rows};
-use genmodel::prec::{FINITE_DIFFERENCE_STEP, FINITE_DIFFERENCE_TOLERANCE};
-use genmodel::surrogate::{
-    StepSize, StopRule, gradient_step, guaranteed_decrease, minimize, quadratic_upper_bound,
+use genmodel::boltzmann::ising::{Ising, KlObjective, global_curvature_bound};
+use genmodel::linalg::SymmetricMatrix;
+use genmodel::ndarray::{Array1, Array2, ArrayView1, array};
+use genmodel::optim::{
+    StepSize, StopRule, Trace, gradient_step, guaranteed_decrease, minimize, quadratic_upper_bound,
     step_from_curvature_bound, step_from_max_eigenvalue, surrogate,
 };
+use genmodel::prec::{FINITE_DIFFERENCE_STEP, FINITE_DIFFERENCE_TOLERANCE};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -43,19 +44,15 @@ fn f2_hess(t: &[f64], c: f64) -> [f64; 4] {
 
 fn spin_kl(seed: u64, n: usize) -> (KlObjective, ChaCha8Rng) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let rows: Vec<Vec<i8>> = (0..30)
-        .map(|_| {
-            (0..n)
-                .map(|_| if rng.random_bool(0.7) { 1 } else { -1 })
-                .collect()
-        })
-        .collect();
-    (KlObjective::from_data(&SpinData::new(&rows).unwrap()), rng)
+    let data = Array2::from_shape_fn((30, n), |_| if rng.random_bool(0.7) { 1 } else { -1 });
+    (KlObjective::from_data(&data).unwrap(), rng)
 }
 
 fn kl_at(kl: &KlObjective, n: usize, theta: &[f64]) -> (f64, Vec<f64>) {
-    kl.value_and_gradient(&Ising::from_params(n, theta).unwrap())
-        .unwrap()
+    let (v, g) = kl
+        .value_and_gradient(&Ising::from_params(n, theta).unwrap())
+        .unwrap();
+    (v, g.to_vec())
 }
 
 // ---------------------------------------------------------------- (2.31), (2.32)
@@ -81,7 +78,7 @@ fn eq_2_32_small_eta_must_be_small_relative_to_curvature() {
     let down = t0 - 0.019 * df(t0);
     assert!(f(down) < f(t0));
     let step = gradient_step(&[t0], &[df(t0)], &StepSize::Scalar(0.05)).unwrap();
-    assert_eq!(step, vec![up]);
+    assert_eq!(step, array![up]);
 }
 
 // ---------------------------------------------------------------- (2.33)–(2.36)
@@ -92,12 +89,12 @@ fn eq_2_33_quadratic_bound_holds_iff_l_bounds_curvature() {
     let grid: Vec<f64> = (0..=160).map(|i| -8.0 + 0.1 * i as f64).collect();
     for &t0 in &grid {
         for &t in &grid {
-            let g = quadratic_upper_bound(ph(t0), ph_d1(t0), 1.0, t0, t);
+            let g = quadratic_upper_bound(ph(t0), ph_d1(t0), 1.0, t0, t).unwrap();
             assert!(ph(t) <= g + 1e-12, "θ₀ = {t0}, θ = {t}");
         }
     }
     // L = 0.5 < f''(0) = 1: θ₀ = 0, θ = 0.5 で f = 1.118… > 1 + 0.5·0.5·0.25 = 1.0625
-    assert!(ph(0.5) > quadratic_upper_bound(ph(0.0), ph_d1(0.0), 0.5, 0.0, 0.5));
+    assert!(ph(0.5) > quadratic_upper_bound(ph(0.0), ph_d1(0.0), 0.5, 0.0, 0.5).unwrap());
 }
 
 /// 式 (2.34): 平方完成は恒等式。
@@ -112,7 +109,7 @@ fn eq_2_34_completed_square_is_an_identity() {
             rng.random_range(-5.0..5.0),
             rng.random_range(-5.0..5.0),
         );
-        let lhs = quadratic_upper_bound(f0, df0, l, t0, t);
+        let lhs = quadratic_upper_bound(f0, df0, l, t0, t).unwrap();
         let rhs = f0 + 0.5 * l * (t - t0 + df0 / l).powi(2) - df0 * df0 / (2.0 * l);
         assert!((lhs - rhs).abs() < 1e-12 * lhs.abs().max(1.0));
     }
@@ -139,7 +136,7 @@ fn eq_2_36_eta_one_over_l_descends_monotonically() {
         max_iterations: 10_000,
     };
     let t = minimize(
-        |x: &[f64]| Ok((ph(x[0]), vec![ph_d1(x[0])])),
+        |x: ArrayView1<f64>| Ok((ph(x[0]), array![ph_d1(x[0])])),
         &[6.0],
         &StepSize::Scalar(eta),
         stop,
@@ -148,7 +145,7 @@ fn eq_2_36_eta_one_over_l_descends_monotonically() {
     .unwrap();
     assert!(t.converged);
     assert!(t.theta[0].abs() < 1e-9);
-    assert!(t.values.windows(2).all(|w| w[1] <= w[0]));
+    assert!(t.values.windows(2).into_iter().all(|w| w[1] <= w[0]));
     assert!(step_from_curvature_bound(0.0).is_err());
 }
 
@@ -217,7 +214,9 @@ fn eq_2_38_d_nonpositive_everywhere_for_eta_one_over_m() {
             assert!(d <= 1e-12, "d = {d}");
         }
         // 代理関数の最小点では f が f(θ₀) − (η/2)|∇f|² 以下
-        let star = gradient_step(&t0, &g0, &StepSize::Scalar(eta)).unwrap();
+        let star = gradient_step(&t0, &g0, &StepSize::Scalar(eta))
+            .unwrap()
+            .to_vec();
         let g2: f64 = g0.iter().map(|g| g * g).sum();
         assert!(kl_at(&kl, n, &star).0 <= f0 - 0.5 * eta * g2 + 1e-12);
     }
@@ -310,9 +309,10 @@ fn eq_2_41_componentwise_gradient_claim_fails_but_d_is_nonpositive() {
         let s = k as f64 / 100.0;
         let p = [t0[0] + s * (t[0] - t0[0]), t0[1] + s * (t[1] - t0[1])];
         let hm = f2_hess(&p, c);
-        let m = SymmetricMatrix::new(
-            from_rows(&[[hm[0] - 1.0 / eta, hm[1]], [hm[2], hm[3] - 1.0 / eta]]).unwrap(),
-        )
+        let m = SymmetricMatrix::new(array![
+            [hm[0] - 1.0 / eta, hm[1]],
+            [hm[2], hm[3] - 1.0 / eta]
+        ])
         .unwrap();
         assert!(m.max_eigenvalue() < 0.0);
         // 固有値分解によらない確認: 2×2 の対称行列が負定値 ⇔ 対角成分 < 0 かつ行列式 > 0
@@ -388,7 +388,7 @@ fn eq_2_42_jacobi_diagonalises_with_an_orthogonal_matrix() {
                 .collect()
         })
         .collect();
-    let m = SymmetricMatrix::new(from_rows(&rows).unwrap()).unwrap();
+    let m = SymmetricMatrix::new(Array2::from_shape_fn((n, n), |(i, j)| rows[i][j])).unwrap();
     let e = m.eigen();
     let mut want: Vec<f64> = (1..=n)
         .map(|k| 2.0 - 2.0 * (k as f64 * std::f64::consts::PI / (n as f64 + 1.0)).cos())
@@ -401,17 +401,17 @@ fn eq_2_42_jacobi_diagonalises_with_an_orthogonal_matrix() {
     let p = &e.vectors;
     for i in 0..n {
         for j in 0..n {
-            let ptp: f64 = (0..n).map(|k| p[(k, i)] * p[(k, j)]).sum();
+            let ptp: f64 = (0..n).map(|k| p[[k, i]] * p[[k, j]]).sum();
             assert!((ptp - if i == j { 1.0 } else { 0.0 }).abs() < 1e-13);
             let ptap: f64 = (0..n)
-                .map(|k| p[(k, i)] * (0..n).map(|l| rows[k][l] * p[(l, j)]).sum::<f64>())
+                .map(|k| p[[k, i]] * (0..n).map(|l| rows[k][l] * p[[l, j]]).sum::<f64>())
                 .sum();
             assert!((ptap - if i == j { e.values[i] } else { 0.0 }).abs() < 1e-13);
         }
     }
     // 2×2 の閉じた形: (a+c)/2 ± √(((a−c)/2)² + b²)
     let (aa, b, cc) = (0.3, -1.7, 2.2);
-    let m2 = SymmetricMatrix::new(from_rows(&[[aa, b], [b, cc]]).unwrap()).unwrap();
+    let m2 = SymmetricMatrix::new(array![[aa, b], [b, cc]]).unwrap();
     let ev = m2.eigenvalues();
     let r = (((aa - cc) / 2.0f64).powi(2) + b * b).sqrt();
     assert!(
@@ -434,7 +434,7 @@ fn eq_2_42_jacobi_diagonalises_with_an_orthogonal_matrix() {
     assert!((diag[0] - ev[0]).abs() < 1e-14 && (diag[1] - ev[1]).abs() < 1e-14);
     // 対称でない行列は型の段階で拒む
     assert!(matches!(
-        SymmetricMatrix::new(from_rows(&[[1.0, 2.0], [3.0, 4.0]]).unwrap()),
+        SymmetricMatrix::new(array![[1.0, 2.0], [3.0, 4.0]]),
         Err(Error::NotSymmetric { .. })
     ));
 }
@@ -445,7 +445,7 @@ fn eq_2_42_jacobi_diagonalises_with_an_orthogonal_matrix() {
 fn eq_2_43_quadratic_form_in_the_eigenbasis() {
     let n = 3;
     let (kl, mut rng) = spin_kl(243, n);
-    let model = Ising::new(vec![0.2, -0.4, 0.1], vec![0.5, -0.3, 0.8]).unwrap();
+    let model = Ising::new(array![0.2, -0.4, 0.1], array![0.5, -0.3, 0.8]).unwrap();
     let h = kl.hessian(&model).unwrap();
     let e = h.eigen();
     let m = h.dim();
@@ -454,7 +454,7 @@ fn eq_2_43_quadratic_form_in_the_eigenbasis() {
         let a: Vec<f64> = (0..m).map(|_| rng.random_range(-1.0..1.0)).collect();
         let lhs = h.quadratic_form(&a).unwrap() - a.iter().map(|v| v * v).sum::<f64>() / eta;
         let b: Vec<f64> = (0..m)
-            .map(|k| (0..m).map(|i| e.vectors[(i, k)] * a[i]).sum())
+            .map(|k| (0..m).map(|i| e.vectors[[i, k]] * a[i]).sum())
             .collect();
         let rhs: f64 = (0..m)
             .map(|k| (e.values[k] - 1.0 / eta) * b[k] * b[k])
@@ -486,10 +486,10 @@ fn eq_2_44_eigenvalue_bound_must_hold_along_the_segment_not_only_at_theta0() {
 /// η = 1/λ_max = 0.1 なら各歩で f(θ') ≤ f(θ) − (η/2)|∇f(θ)|²（式 (2.35) の多変数版）が成り立つ。
 #[test]
 fn eq_2_44_step_above_the_bound_diverges_and_below_it_decreases() {
-    let f = |x: &[f64]| {
+    let f = |x: ArrayView1<f64>| {
         Ok((
             0.5 * (x[0] * x[0] + 10.0 * x[1] * x[1]),
-            vec![x[0], 10.0 * x[1]],
+            array![x[0], 10.0 * x[1]],
         ))
     };
     let stop = StopRule {
@@ -504,12 +504,12 @@ fn eq_2_44_step_above_the_bound_diverges_and_below_it_decreases() {
         max_iterations: 5,
     };
     let t = minimize(f, &[1.0, 1.0], &StepSize::Scalar(0.25), short, &mut |_| {}).unwrap();
-    assert!(t.values.windows(2).all(|w| w[1] > w[0]));
+    assert!(t.values.windows(2).into_iter().all(|w| w[1] > w[0]));
     // η = 1/λ_max
     let eta = step_from_max_eigenvalue(10.0).unwrap();
     let mut grads = Vec::new();
     let t = minimize(
-        |x: &[f64]| {
+        |x: ArrayView1<f64>| {
             let r = f(x)?;
             grads.push(r.1.clone());
             Ok(r)
@@ -521,7 +521,7 @@ fn eq_2_44_step_above_the_bound_diverges_and_below_it_decreases() {
     )
     .unwrap();
     assert!(t.converged);
-    for (k, w) in t.values.windows(2).enumerate() {
+    for (k, w) in t.values.windows(2).into_iter().enumerate() {
         let g2: f64 = grads[k].iter().map(|g| g * g).sum();
         assert!(w[1] <= w[0] - 0.5 * eta * g2 + 1e-15);
     }
@@ -530,7 +530,7 @@ fn eq_2_44_step_above_the_bound_diverges_and_below_it_decreases() {
 /// 止める規則: 反復の上限で止まったら `converged = false`、許容誤差で止まったら `true`。観測者は毎回呼ばれる。
 #[test]
 fn eq_2_44_stop_rule_and_observer() {
-    let f = |x: &[f64]| Ok((ph(x[0]), vec![ph_d1(x[0])]));
+    let f = |x: ArrayView1<f64>| Ok((ph(x[0]), array![ph_d1(x[0])]));
     let mut seen = Vec::new();
     let t = minimize(
         f,
@@ -549,7 +549,7 @@ fn eq_2_44_stop_rule_and_observer() {
     assert!(
         minimize(
             f,
-            &[],
+            &Array1::zeros(0),
             &StepSize::Scalar(1.0),
             StopRule {
                 tolerance: 0.0,
@@ -577,17 +577,13 @@ fn eq_2_44_stop_rule_and_observer() {
 }
 
 /// 値 `value` と勾配 `grad` が一定の関数を、`θ = 0` から学習率 `eta` で最小化する。
-fn minimize_constant(
-    value: f64,
-    grad: f64,
-    eta: f64,
-) -> genmodel::Result<genmodel::surrogate::Trace> {
+fn minimize_constant(value: f64, grad: f64, eta: f64) -> genmodel::Result<Trace> {
     let stop = StopRule {
         tolerance: 1e-12,
         max_iterations: 10,
     };
     minimize(
-        move |_: &[f64]| Ok((value, vec![grad])),
+        move |_: ArrayView1<f64>| Ok((value, array![grad])),
         &[0.0],
         &StepSize::Scalar(eta),
         stop,

@@ -6,9 +6,10 @@
 
 use super::Figure;
 use super::style::{FONT, PALETTE, SIZE, draw_legend, grid, legend_line, render};
-use genmodel::gaussian::{Gaussian, seeded_rng};
-use genmodel::linalg::{from_rows, symmetric_eigen};
-use genmodel::mvn::Mvn;
+use genmodel::gaussian::univariate::seeded_rng;
+use genmodel::gaussian::{Gaussian, Mvn};
+use genmodel::linalg::symmetric_eigen;
+use genmodel::ndarray::{Array1, array};
 use plotters::prelude::*;
 use std::collections::HashMap;
 
@@ -30,9 +31,10 @@ pub fn figures() -> Vec<Figure> {
 }
 
 /// 本文 §2.2 の例と同じデータ: N(2, 0.5) からシード 1 で引いた 200 個。
-fn sample_1d() -> Vec<f64> {
+fn sample_1d() -> Array1<f64> {
     let q = Gaussian::new(2.0, 0.5).expect("正しいパラメータ");
     q.sample(&mut seeded_rng(1), 200)
+        .expect("200 個は標本数の上限より少ない")
 }
 
 /// 図 2.2b: ヒストグラム（面積 1 に規格化）と最尤推定 (2.12)・(2.13) の密度、真の密度。
@@ -80,7 +82,8 @@ fn fit() -> String {
         let xs = grid(lo, hi, 400);
         chart
             .draw_series(LineSeries::new(
-                xs.iter().map(|&x| (x, fitted.density(x))),
+                xs.iter()
+                    .map(|&x| (x, fitted.density(x).expect("格子の x は有限"))),
                 PALETTE[1].stroke_width(3),
             ))?
             .label(format!(
@@ -91,7 +94,8 @@ fn fit() -> String {
             .legend(legend_line(PALETTE[1], 3));
         chart
             .draw_series(DashedLineSeries::new(
-                xs.iter().map(|&x| (x, truth.density(x))),
+                xs.iter()
+                    .map(|&x| (x, truth.density(x).expect("格子の x は有限"))),
                 6,
                 4,
                 BLACK.stroke_width(1),
@@ -252,8 +256,8 @@ fn kl_contours() -> String {
 /// 軸の縮尺を縦横でそろえる（固有ベクトルが直交して見えるように）。
 fn mvn_eigen() -> String {
     let mu = [0.5, -1.0];
-    let sigma = from_rows(&[[2.0, 1.2], [1.2, 1.5]]).expect("有限の行列");
-    let q = Mvn::new(mu.to_vec(), sigma.clone()).expect("対称正定値");
+    let sigma = array![[2.0, 1.2], [1.2, 1.5]];
+    let q = Mvn::new(array![mu[0], mu[1]], sigma.clone()).expect("対称正定値");
     let eig = symmetric_eigen(&sigma).expect("対称");
     let s = &eig.values;
     let u = &eig.vectors;
@@ -284,7 +288,8 @@ fn mvn_eigen() -> String {
             .light_line_style(WHITE)
             .draw()?;
         chart.draw_series(
-            pts.iter()
+            pts.rows()
+                .into_iter()
                 .map(|p| Circle::new((p[0], p[1]), 2, PALETTE[4].mix(0.6).filled())),
         )?;
         let ts = grid(0.0, std::f64::consts::TAU, 240);
@@ -292,8 +297,8 @@ fn mvn_eigen() -> String {
             let ellipse = ts.iter().map(|&t| {
                 let (a, b) = (r * s[0].sqrt() * t.cos(), r * s[1].sqrt() * t.sin());
                 (
-                    mu[0] + u[(0, 0)] * a + u[(0, 1)] * b,
-                    mu[1] + u[(1, 0)] * a + u[(1, 1)] * b,
+                    mu[0] + u[[0, 0]] * a + u[[0, 1]] * b,
+                    mu[1] + u[[1, 0]] * a + u[[1, 1]] * b,
                 )
             });
             let series = chart.draw_series(LineSeries::new(ellipse, PALETTE[0].stroke_width(2)))?;
@@ -308,7 +313,7 @@ fn mvn_eigen() -> String {
         // 矢印は 2√(Σ の固有値) の長さ: 先端がちょうど 2 番目の楕円の主軸の端に来る
         for k in 0..2 {
             let len = 2.0 * s[k].sqrt();
-            let tip = (mu[0] + u[(0, k)] * len, mu[1] + u[(1, k)] * len);
+            let tip = (mu[0] + u[[0, k]] * len, mu[1] + u[[1, k]] * len);
             let color = PALETTE[1 + k];
             chart
                 .draw_series(LineSeries::new(

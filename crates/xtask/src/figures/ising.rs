@@ -3,10 +3,11 @@
 
 use super::Figure;
 use super::style::{FONT, PALETTE, draw_legend, grid, legend_line, render};
-use genmodel::ising::{
-    Ising, KlObjective, SpinData, global_curvature_bound, n_params, spins_of_state,
+use genmodel::boltzmann::ising::{
+    Ising, KlObjective, global_curvature_bound, n_params, spins_of_state,
 };
-use genmodel::surrogate::{StepSize, StopRule, quadratic_upper_bound};
+use genmodel::ndarray::{Array1, Array2, array};
+use genmodel::optim::{StepSize, StopRule, quadratic_upper_bound};
 use plotters::prelude::*;
 
 pub fn figures() -> Vec<Figure> {
@@ -36,7 +37,7 @@ fn df(t: f64) -> f64 {
 /// 図 3: f(θ) = √(1 + θ²) と、θ₀ = 2 で接する 2 次の上界 g（L = sup f'' = 1、式 (2.33)）、その頂点 θ₁（式 (2.35)）。
 fn surrogate_figure() -> String {
     let (t0, l) = (2.0_f64, 1.0_f64);
-    let g = |t: f64| quadratic_upper_bound(f(t0), df(t0), l, t0, t);
+    let g = |t: f64| quadratic_upper_bound(f(t0), df(t0), l, t0, t).expect("有限の値");
     let t1 = t0 - df(t0) / l;
     render(|root| {
         let mut chart = ChartBuilder::on(root)
@@ -92,8 +93,8 @@ fn surrogate_figure() -> String {
 /// 図 4 の真のモデル（4 スピン）。
 fn truth4() -> Ising {
     Ising::new(
-        vec![0.3, -0.2, 0.1, 0.0],
-        vec![0.5, -0.4, 0.3, 0.6, -0.2, 0.4],
+        array![0.3, -0.2, 0.1, 0.0],
+        array![0.5, -0.4, 0.3, 0.6, -0.2, 0.4],
     )
     .expect("有効なパラメータ")
 }
@@ -128,7 +129,7 @@ fn learning_curves() -> String {
             let (_, trace) = kl
                 .learn(&init, &StepSize::Scalar(eta), stop, &mut |_| {})
                 .expect("学習");
-            (label, trace.values)
+            (label, trace.values.to_vec())
         })
         .collect();
     let floor = 1e-14;
@@ -137,7 +138,7 @@ fn learning_curves() -> String {
             .caption(
                 format!(
                     "図 4: 学習率と KL の推移（λ* = {lambda:.3}, M = {}）",
-                    n_params(n)
+                    n_params(n).expect("n ≤ MAX_MODEL_SPINS")
                 ),
                 (FONT, 20),
             )
@@ -183,12 +184,12 @@ impl SplitMix {
     }
 }
 
-/// 全状態の確率から、逆関数法で `count` 個の配置を引く。
-fn draw_samples(model: &Ising, rng: &mut SplitMix, count: usize) -> SpinData {
+/// 全状態の確率から、逆関数法で `count` 個の配置を引く（1 行 1 配置）。
+fn draw_samples(model: &Ising, rng: &mut SplitMix, count: usize) -> Array2<i8> {
     let n = model.n_spins();
     let log_z = model.log_z().expect("列挙できる");
-    let states: Vec<Vec<i8>> = (0..1u64 << n)
-        .map(|s| spins_of_state(s, n).expect("n ≤ 64"))
+    let states: Vec<Array1<i8>> = (0..1usize << n)
+        .map(|s| spins_of_state(s, n).expect("s < 2^n"))
         .collect();
     let mut cum = Vec::with_capacity(states.len());
     let mut acc = 0.0;
@@ -196,22 +197,21 @@ fn draw_samples(model: &Ising, rng: &mut SplitMix, count: usize) -> SpinData {
         acc += (-model.energy(x).expect("有効な配置") - log_z).exp();
         cum.push(acc);
     }
-    let rows: Vec<Vec<i8>> = (0..count)
-        .map(|_| {
-            let u = rng.next_f64() * acc;
-            let s = cum.partition_point(|&c| c <= u).min(states.len() - 1);
-            states[s].clone()
-        })
-        .collect();
-    SpinData::new(&rows).expect("空でない")
+    let mut data = Array2::zeros((count, n));
+    for mut row in data.rows_mut() {
+        let u = rng.next_f64() * acc;
+        let s = cum.partition_point(|&c| c <= u).min(states.len() - 1);
+        row.assign(&states[s]);
+    }
+    data
 }
 
 /// 図 5: 6 スピンの真の結合と、(a) 厳密なモーメントから、(b) 500 個の標本から学習した結合。
 fn couplings() -> String {
     let n = 6;
     let mut rng = SplitMix(2026);
-    let h: Vec<f64> = (0..n).map(|_| 0.6 * (rng.next_f64() - 0.5)).collect();
-    let j: Vec<f64> = (0..n * (n - 1) / 2)
+    let h: Array1<f64> = (0..n).map(|_| 0.6 * (rng.next_f64() - 0.5)).collect();
+    let j: Array1<f64> = (0..n * (n - 1) / 2)
         .map(|_| 1.6 * (rng.next_f64() - 0.5))
         .collect();
     let truth = Ising::new(h, j).expect("有効なパラメータ");
@@ -225,6 +225,7 @@ fn couplings() -> String {
     let (from_exact, _) = exact.learn(&init, &eta, stop, &mut |_| {}).expect("学習");
     let data = draw_samples(&truth, &mut rng, 500);
     let (from_samples, _) = KlObjective::from_data(&data)
+        .expect("±1 の配置")
         .learn(&init, &eta, stop, &mut |_| {})
         .expect("学習");
     let pts = |m: &Ising| -> Vec<(f64, f64)> {

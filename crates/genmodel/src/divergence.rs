@@ -1,7 +1,8 @@
 //! Kullback-Leibler 情報量（式 (2.3)、§2.1）。
 
-use crate::categorical::Categorical;
-use crate::error::{Error, Result};
+use crate::distribution::Categorical;
+use crate::error::{Error, Result, ensure_len, finite_scalar};
+use ndarray::Array1;
 
 /// 離散分布の KL 情報量 `D(p ‖ q) = Σ_x p(x) ln(p(x)/q(x))`（式 (2.3)）。
 ///
@@ -17,23 +18,40 @@ use crate::error::{Error, Result};
 /// # Examples
 ///
 /// ```
-/// use genmodel::{categorical::Categorical, kl::kl_divergence};
+/// use genmodel::{distribution::Categorical, divergence::kl_divergence, ndarray::array};
 ///
-/// let p = Categorical::new(vec![0.5, 0.5])?;
-/// let q = Categorical::new(vec![0.25, 0.75])?;
+/// let p = Categorical::new(array![0.5, 0.5])?;
+/// let q = Categorical::new(array![0.25, 0.75])?;
 /// // 0.5 ln 2 + 0.5 ln(2/3)
 /// let want = 0.5 * 2f64.ln() + 0.5 * (2.0f64 / 3.0).ln();
 /// assert!((kl_divergence(&p, &q)? - want).abs() < 1e-15);
 /// assert_eq!(kl_divergence(&p, &p)?, 0.0);
 ///
 /// // q が 0 で p が正の状態があれば +∞
-/// let r = Categorical::new(vec![1.0, 0.0])?;
+/// let r = Categorical::new(array![1.0, 0.0])?;
 /// assert_eq!(kl_divergence(&p, &r)?, f64::INFINITY);
 /// assert!(kl_divergence(&r, &p)?.is_finite());
 /// # Ok::<(), genmodel::Error>(())
 /// ```
 pub fn kl_divergence(p: &Categorical, q: &Categorical) -> Result<f64> {
-    Ok(kl_terms(p, q)?.iter().sum())
+    ensure_len(p.len(), q.len())?;
+    // Σp = Σq = 1 を使い、t = q/p として
+    //   D = Σ_{p>0} p (t - 1 - ln t) + Σ_{p=0} q
+    // と書き直して足す。t - 1 - ln t ≥ 0 なので各項は非負で、丸め誤差で和が負になることがない
+    // （p や q の和が 1 から 1e-10 ずれていても D ≥ 0 が保たれる）。
+    let mut sum = 0.0;
+    for (&pi, &qi) in p.probabilities().iter().zip(q.probabilities()) {
+        if pi > 0.0 {
+            if qi <= 0.0 {
+                return Ok(f64::INFINITY);
+            }
+            let u = qi / pi - 1.0;
+            sum += pi * (u - u.ln_1p()).max(0.0);
+        } else {
+            sum += qi;
+        }
+    }
+    Ok(sum)
 }
 
 /// 式 (2.3) の和の各項 `p(x) ln(p(x)/q(x))` を状態ごとに返す。
@@ -48,30 +66,24 @@ pub fn kl_divergence(p: &Categorical, q: &Categorical) -> Result<f64> {
 /// # Examples
 ///
 /// ```
-/// use genmodel::{categorical::Categorical, kl::kl_terms};
+/// use genmodel::{distribution::Categorical, divergence::kl_terms, ndarray::array};
 ///
-/// let p = Categorical::new(vec![0.25, 0.75])?;
-/// let q = Categorical::new(vec![0.5, 0.5])?;
+/// let p = Categorical::new(array![0.25, 0.75])?;
+/// let q = Categorical::new(array![0.5, 0.5])?;
 /// let t = kl_terms(&p, &q)?;
 /// assert!(t[0] < 0.0 && t[1] > 0.0);
 /// # Ok::<(), genmodel::Error>(())
 /// ```
-pub fn kl_terms(p: &Categorical, q: &Categorical) -> Result<Vec<f64>> {
-    if p.len() != q.len() {
-        return Err(Error::DimensionMismatch {
-            expected: p.len(),
-            actual: q.len(),
-        });
-    }
-    Ok(p.probabilities()
-        .iter()
-        .zip(q.probabilities())
-        .map(|(&pi, &qi)| match (pi > 0.0, qi > 0.0) {
+pub fn kl_terms(p: &Categorical, q: &Categorical) -> Result<Array1<f64>> {
+    ensure_len(p.len(), q.len())?;
+    Ok(ndarray::Zip::from(&p.probabilities())
+        .and(&q.probabilities())
+        .map_collect(|&pi, &qi| match (pi > 0.0, qi > 0.0) {
             (false, _) => 0.0,
             (true, false) => f64::INFINITY,
-            (true, true) => pi * (pi / qi).ln(),
-        })
-        .collect())
+            // ln p - ln q: p/q が f64 の範囲を超えても（q = 1e-320 など）有限
+            (true, true) => pi * (pi.ln() - qi.ln()),
+        }))
 }
 
 /// 1 次元ガウス分布どうしの KL 情報量 `D(N(μ₁, σ₁²) ‖ N(μ₂, σ₂²))` の閉じた形。
@@ -83,20 +95,26 @@ pub fn kl_terms(p: &Categorical, q: &Categorical) -> Result<Vec<f64>> {
 /// # Errors
 ///
 /// 非有限の引数は [`Error::NonFinite`]、分散が正でなければ [`Error::InvalidParameter`]。
+/// 値が `f64` の範囲を超えれば（`σ₂² = 1e-300` で平均が `1e10` ずれるなど）[`Error::Overflow`]。
+/// 分散比は対数の差 `ln σ₂² - ln σ₁²` で求めるので、`σ₁² = 1e-320` のような非正規化数でも有限の値を返す。
 ///
 /// # Examples
 ///
 /// ```
-/// use genmodel::kl::kl_gaussian_1d;
+/// use genmodel::divergence::kl_gaussian_1d;
 ///
 /// assert_eq!(kl_gaussian_1d(0.0, 1.0, 0.0, 1.0)?, 0.0);
 /// // 平均だけずれると (μ₁ - μ₂)² / (2σ²)
 /// assert!((kl_gaussian_1d(1.0, 2.0, 3.0, 2.0)? - 1.0).abs() < 1e-15);
 /// assert!(kl_gaussian_1d(0.0, 0.0, 0.0, 1.0).is_err());
+/// // 非正規化数 σ₁² = 1e-320: D = ½ (320 ln 10 + 1e-320 - 1) ≈ 367.9
+/// // （1e-320 は f64 で相対 5e-4 の丸めを受けるので、許容誤差は 1e-3）
+/// let d = kl_gaussian_1d(0.0, 1e-320, 0.0, 1.0)?;
+/// assert!((d - 0.5 * (320.0 * 10f64.ln() - 1.0)).abs() < 1e-3);
 /// # Ok::<(), genmodel::Error>(())
 /// ```
 pub fn kl_gaussian_1d(mu1: f64, var1: f64, mu2: f64, var2: f64) -> Result<f64> {
-    crate::error::ensure_finite("ガウス分布のパラメータ", &[mu1, var1, mu2, var2])?;
+    crate::error::ensure_finite("ガウス分布のパラメータ", [mu1, var1, mu2, var2])?;
     for (name, v) in [("σ₁²", var1), ("σ₂²", var2)] {
         if v <= 0.0 {
             return Err(Error::InvalidParameter {
@@ -107,5 +125,6 @@ pub fn kl_gaussian_1d(mu1: f64, var1: f64, mu2: f64, var2: f64) -> Result<f64> {
         }
     }
     let d = mu1 - mu2;
-    Ok(0.5 * ((var2 / var1).ln() + (var1 + d * d) / var2 - 1.0))
+    let ratio = var1 / var2 + (d / var2.sqrt()).powi(2);
+    finite_scalar("KL 情報量", 0.5 * ((var2.ln() - var1.ln()) + ratio - 1.0))
 }

@@ -1,0 +1,208 @@
+//! 敵対的な入力の掃引（`hostile_ising.rs`、`hostile_surrogate.rs`）で共通に使う道具:
+//! 極端な値、呼び出しを数えてパニックと契約を確かめる [`Sweep`]、正しい値を求めるための
+//! 指数を別に持つ数 [`Big`]。
+
+#![allow(dead_code)] // 2 つの掃引で使う道具が違うので、片方で使わないものがある
+
+use genmodel::ndarray::{Array1, ArrayView1, Axis, Slice};
+use genmodel::{Error, Result};
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// 極端な値。
+pub const EXTREMES: [f64; 13] = [
+    0.0,
+    -0.0,
+    1e-320,
+    -1e-320,
+    f64::MIN_POSITIVE,
+    1.0,
+    -1.0,
+    1e308,
+    -1e308,
+    f64::MAX,
+    f64::NAN,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+];
+
+// ---------------------------------------------------------------- 掃引の道具
+
+/// 掃引の記録: 呼び出しの回数と、呼んだ関数の名前。
+#[derive(Default)]
+pub struct Sweep {
+    calls: usize,
+    functions: BTreeSet<&'static str>,
+}
+
+impl Sweep {
+    /// `f` を 1 回呼び、パニックしないこと、結果（`Ok` も `Err` も）が `contract` を満たすことを確かめる。
+    pub fn probe<T: Debug>(
+        &mut self,
+        name: &'static str,
+        input: &dyn Debug,
+        f: impl FnOnce() -> Result<T>,
+        contract: impl FnOnce(&Result<T>) -> bool,
+    ) {
+        self.calls += 1;
+        // 「f(ビュー)」は f と同じ関数として数える
+        self.functions
+            .insert(name.split('(').next().unwrap_or(name));
+        match catch_unwind(AssertUnwindSafe(f)) {
+            Err(_) => panic!("{name}({input:?}) がパニックした"),
+            Ok(r) => {
+                if let Err(e) = &r {
+                    assert!(!e.to_string().is_empty(), "{name}({input:?}): 空の誤り文");
+                }
+                assert!(contract(&r), "{name}({input:?}) = {r:?} は契約を満たさない");
+            }
+        }
+    }
+
+    /// 呼んだ関数の数と呼び出しの回数が、ファイルの先頭に書いた数と一致することを確かめる。
+    pub fn finish(self, functions: usize, calls: usize) {
+        assert_eq!(
+            (self.functions.len(), self.calls),
+            (functions, calls),
+            "{:?}",
+            self.functions
+        );
+    }
+}
+
+pub fn is_non_finite_err<T>(r: &Result<T>) -> bool {
+    matches!(r, Err(Error::NonFinite { .. }))
+}
+
+pub fn is_invalid<T>(r: &Result<T>) -> bool {
+    matches!(r, Err(Error::InvalidParameter { .. }))
+}
+
+pub fn is_overflow<T>(r: &Result<T>) -> bool {
+    matches!(r, Err(Error::Overflow { .. }))
+}
+
+/// 長さ `2n` の配列に `v` を 1 つおきに置く（ビュー `[..;2]` が `v` になる、連続でない配列の元）。
+pub fn spread<T: Clone>(v: &Array1<T>, fill: T) -> Array1<T> {
+    let mut w = Array1::from_elem(2 * v.len(), fill);
+    for (i, x) in v.iter().enumerate() {
+        w[2 * i] = x.clone();
+    }
+    w
+}
+
+pub fn every_other<T>(w: &Array1<T>) -> ArrayView1<'_, T> {
+    w.slice_axis(Axis(0), Slice::from(..).step_by(2))
+}
+
+// ---------------------------------------------------------------- 指数を別に持つ数（独立な正しい値）
+
+/// `m · 2^e`（`m = 0` か `0.5 ≤ |m| < 1`）。`f64` の範囲を超える途中の値を正しく持つための、検証用の数。
+#[derive(Clone, Copy, Debug)]
+pub struct Big {
+    m: f64,
+    e: i64,
+}
+
+/// `2^k`（`−1022 ≤ k ≤ 1023`）を正確に。
+pub fn pow2(k: i64) -> f64 {
+    f64::from_bits(((k + 1023) as u64) << 52)
+}
+
+impl Big {
+    pub const ZERO: Big = Big { m: 0.0, e: 0 };
+
+    pub fn new(x: f64) -> Big {
+        assert!(x.is_finite());
+        if x == 0.0 {
+            return Big::ZERO;
+        }
+        let (y, adj) = if x.abs() < f64::MIN_POSITIVE {
+            (x * pow2(64), -64)
+        } else {
+            (x, 0)
+        };
+        let bits = y.to_bits();
+        let exp = ((bits >> 52) & 0x7ff) as i64;
+        let m = f64::from_bits((bits & !(0x7ff_u64 << 52)) | (1022_u64 << 52));
+        Big {
+            m,
+            e: exp - 1022 + adj,
+        }
+    }
+    pub fn scaled(m: f64, e: i64) -> Big {
+        let b = Big::new(m);
+        Big { m: b.m, e: b.e + e }
+    }
+    pub fn mul(self, o: Big) -> Big {
+        if self.m == 0.0 || o.m == 0.0 {
+            return Big::ZERO;
+        }
+        Big::scaled(self.m * o.m, self.e + o.e)
+    }
+    pub fn recip(self) -> Big {
+        Big::scaled(1.0 / self.m, -self.e)
+    }
+    pub fn neg(self) -> Big {
+        Big {
+            m: -self.m,
+            e: self.e,
+        }
+    }
+    pub fn abs(self) -> Big {
+        Big {
+            m: self.m.abs(),
+            e: self.e,
+        }
+    }
+    pub fn add(self, o: Big) -> Big {
+        if self.m == 0.0 {
+            return o;
+        }
+        if o.m == 0.0 {
+            return self;
+        }
+        let (a, b) = if self.e >= o.e { (self, o) } else { (o, self) };
+        let d = a.e - b.e;
+        if d > 200 {
+            return a;
+        }
+        let s = a.m + b.m * pow2(-d);
+        if s == 0.0 {
+            Big::ZERO
+        } else {
+            Big::scaled(s, a.e)
+        }
+    }
+    pub fn sub(self, o: Big) -> Big {
+        self.add(o.neg())
+    }
+    /// `|self| ≤ |o|`。
+    pub fn le(self, o: Big) -> bool {
+        let (a, b) = (self.abs(), o.abs());
+        if a.m == 0.0 {
+            return true;
+        }
+        if b.m == 0.0 {
+            return false;
+        }
+        if a.e != b.e { a.e < b.e } else { a.m <= b.m }
+    }
+    pub fn max_abs(self, o: Big) -> Big {
+        if self.le(o) { o.abs() } else { self.abs() }
+    }
+}
+
+/// `f64::MAX` を超えるか（境界の近くは `margin` の相対幅で「どちらでもよい」とする）。
+pub fn beyond_max(x: Big, margin: f64) -> bool {
+    !x.le(Big::new(f64::MAX).mul(Big::new(1.0 - margin)))
+}
+
+/// `v` が正しい値 `want` に、丸め誤差 `rel · scale`（と非正規化数の刻み）の範囲で一致するか。
+pub fn close(v: f64, want: Big, scale: Big, rel: f64) -> bool {
+    v.is_finite()
+        && Big::new(v)
+            .sub(want)
+            .le(scale.mul(Big::new(rel)).add(Big::new(1e-321)))
+}
