@@ -20,16 +20,24 @@ if grep -E 'WARN|ERROR' "$log" >/dev/null; then
 fi
 rm -f "$log"
 
-# 検索索引（Pagefind）。本文 <main> だけを、KaTeX の描画結果を除いて索引する。
+# 検索索引（Pagefind）。本文 <main> だけを、KaTeX の描画結果と文中のコード（`eq_2_11_…` のような
+# テスト名・関数名・ファイル名。結果の抜粋に出さない）を除いて索引する。コードの囲み <pre> の中は索引する。
 # print.html・toc.html・404.html と、序章の写しである index.html は索引しない。
+# 付録（正誤表・検証索引・対照表・記号表）は data-pagefind-weight で重みを下げ、用語を定義した箇所は
+# 前処理 search-terms（book.toml）が重みを上げるので、用語の検索では定義したページが先頭に来る。
 "$PAGEFIND" --site book --root-selector main --exclude-selectors ".katex" \
+  --exclude-selectors ":not(pre) > code" \
   --glob "{introduction,ch*,appendix/*}.html" --quiet
 [ -f book/pagefind/pagefind-ui.js ] || { echo "失敗: Pagefind の索引ができていない" >&2; fail=1; }
 
 pages=$(find book -name '*.html' ! -name 'print.html' ! -name 'toc.html' ! -name '404.html')
-if grep -l -F -e '\tag{' -e '$$' $pages >/dev/null 2>&1; then
+# MathML の <annotation encoding="application/x-tex"> は TeX の原文そのもの（読み上げ・コピー用）
+# なので除いて探す
+raw=$(perl -0777 -ne 's{<annotation encoding="application/x-tex">.*?</annotation>}{}gs;
+                     print "$ARGV\n" if /\\tag\{|\$\$/' $pages)
+if [ -n "$raw" ]; then
   echo "失敗: 描画されていない TeX が残っている:" >&2
-  grep -l -F -e '\tag{' -e '$$' $pages >&2
+  echo "$raw" >&2
   fail=1
 fi
 

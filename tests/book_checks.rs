@@ -194,28 +194,21 @@ fn every_equation_of_the_note_is_in_the_book() {
 }
 
 /// 付録 D（ノートとの対照表）は、ノートの番号つきの式（1.1–1.3, 2.1–2.44, 10.1–10.8）ごとにちょうど 1 行をもつ。
-/// 「訂正」の行は付録 B に実在する項目（`#erratum-…`）にリンクし、付録 B の項目はどれも、いずれかの行から
-/// リンクされる。ただし番号つきの式に結びつかない本文だけの訂正は、下の `PROSE_ONLY` に名前を挙げて除く。
+/// 対照の欄は、付録 B の項目のうちその式を扱うもの（見出しの式番号から読む。本文の式の下の目印と同じ
+/// 対応 `xtask::marks::errata`）と一致する: 誤りの項目があれば「訂正」、補いの項目だけなら「補足」、
+/// 項目がなければ「同じ」か「記法のみ」で、欄のリンクはその項目のすべてである。付録 B の項目はどれも、
+/// いずれかの行からリンクされる。ただし番号つきの式に結びつかない本文だけの訂正は、下の `PROSE_ONLY` に
+/// 名前を挙げて除く。
 #[test]
 fn note_concordance_covers_every_note_equation() {
+    use xtask::marks::ErratumKind;
     /// 付録 B の項目のうち、どの式の行にも属さない本文の訂正（第 1 章冒頭の「p(x) = 『20 代のアイドル』」）。
     const PROSE_ONLY: [&str; 1] = ["erratum-1-0"];
     let r = root();
     let table = std::fs::read_to_string(r.join("src/appendix/note-concordance.md")).unwrap();
-    let errata = std::fs::read_to_string(r.join("src/appendix/errata.md")).unwrap();
-
-    // 付録 B の項目: 見出し「### … {#erratum-…}」
-    let entries: Vec<(String, String)> = errata
-        .lines()
-        .filter_map(|l| {
-            let l = l.strip_prefix("### ")?;
-            let (title, rest) = l.split_once("{#erratum-")?;
-            let id = format!("erratum-{}", rest.strip_suffix('}')?);
-            Some((id, title.trim().to_string()))
-        })
-        .collect();
+    let entries = xtask::marks::errata(&r);
     assert!(!entries.is_empty(), "付録 B に項目が見つからない");
-    let ids: Vec<&str> = entries.iter().map(|(id, _)| id.as_str()).collect();
+    let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
 
     // 1 つの表のセルから、付録 B の項目へのリンク（errata.md#erratum-…）を取り出す
     let links = |cell: &str| -> Vec<String> {
@@ -227,7 +220,7 @@ fn note_concordance_covers_every_note_equation() {
 
     let mut seen: Vec<String> = Vec::new();
     let mut referenced: Vec<String> = Vec::new();
-    let mut counts = [0usize; 3]; // 同じ・記法のみ・訂正
+    let mut counts = [0usize; 4]; // 同じ・記法のみ・補足・訂正
     for line in table.lines().filter(|l| l.starts_with("| [(")) {
         let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
         assert_eq!(cells.len(), 4, "列が 4 つでない行: {line}");
@@ -250,20 +243,37 @@ fn note_concordance_covers_every_note_equation() {
             "({tag}) のリンク先 {page} に目印 {anchor} がない"
         );
 
+        // 付録 B のうち、この式を扱う項目
+        let about: Vec<&xtask::marks::Erratum> =
+            entries.iter().filter(|e| e.tags.contains(&tag)).collect();
+        let has = |k: ErratumKind| about.iter().any(|e| e.kind == Some(k));
         let kind = cells[2];
-        if kind == "同じ" {
-            counts[0] += 1;
+        let want = if has(ErratumKind::Error) {
+            "訂正"
+        } else if has(ErratumKind::Clarification) {
+            "補足"
         } else if kind == "記法のみ" {
-            counts[1] += 1;
-        } else if kind.starts_with("訂正") {
-            counts[2] += 1;
-            assert!(
-                !links(kind).is_empty(),
-                "({tag}) は訂正なのに付録 B へのリンクがない"
-            );
+            "記法のみ"
         } else {
-            panic!("({tag}) の対照が「同じ」「記法のみ」「訂正…」のどれでもない: {kind}");
-        }
+            "同じ"
+        };
+        assert!(
+            kind == want || kind.starts_with(&format!("{want}（")),
+            "({tag}) の対照は「{want}」のはず（付録 B の項目: {:?}）: {kind}",
+            about.iter().map(|e| &e.id).collect::<Vec<_>>()
+        );
+        counts[["同じ", "記法のみ", "補足", "訂正"]
+            .iter()
+            .position(|w| *w == want)
+            .unwrap()] += 1;
+        let mut linked = links(kind);
+        linked.sort();
+        let mut expected: Vec<String> = about.iter().map(|e| e.id.clone()).collect();
+        expected.sort();
+        assert_eq!(
+            linked, expected,
+            "({tag}) の対照の欄のリンクが、付録 B でこの式を扱う項目と違う"
+        );
         for cell in &cells[1..] {
             for id in links(cell) {
                 assert!(
@@ -292,16 +302,19 @@ fn note_concordance_covers_every_note_equation() {
     );
 
     // 付録 B の項目は、本文だけの訂正として名前を挙げたものを除き、どれかの行からリンクされる
-    for (id, title) in &entries {
-        if PROSE_ONLY.contains(&id.as_str()) {
+    for e in &entries {
+        if PROSE_ONLY.contains(&e.id.as_str()) {
             assert!(
-                !title.starts_with("式"),
-                "{id} は式についての項目なので、本文だけの訂正の一覧から外して表の行からリンクする"
+                !e.title.starts_with("式") && e.tags.is_empty(),
+                "{} は式についての項目なので、本文だけの訂正の一覧から外して表の行からリンクする",
+                e.id
             );
         } else {
             assert!(
-                referenced.contains(id),
-                "付録 B の項目 {id}（{title}）にリンクする行がない"
+                referenced.contains(&e.id),
+                "付録 B の項目 {}（{}）にリンクする行がない",
+                e.id,
+                e.title
             );
         }
     }
@@ -314,11 +327,282 @@ fn note_concordance_covers_every_note_equation() {
 
     // 導入の段落が述べる内訳は表と一致する
     let summary = format!(
-        "同じ {} 式、記法のみ {} 式、訂正 {} 式",
-        counts[0], counts[1], counts[2]
+        "同じ {} 式、記法のみ {} 式、補足 {} 式、訂正 {} 式",
+        counts[0], counts[1], counts[2], counts[3]
     );
     assert!(
         table.contains(&summary),
         "付録 D の内訳の文が表と合わない（表では「{summary}」）"
+    );
+}
+
+/// 番号つきの式はどれも、本のビルドで検証の目印（`cargo xtask verify-marks`、book.toml の
+/// `[preprocessor.verify]`）を得る。目印は式の閉じの行より後ろ、次の番号つきの式より前にあり、
+/// 検証索引のその式の行と、正誤表の実在する項目にリンクする。ビルドと同じ関数を、本の各ページに
+/// その場で走らせて確かめる。
+#[test]
+fn every_numbered_equation_gets_a_verification_mark() {
+    use xtask::marks;
+    let r = root();
+    let all = marks::marks(&r);
+    let eqs = index::equations(&r);
+    assert_eq!(all.len(), eqs.len(), "同じ式番号が 2 回ある");
+    let errata_ids: Vec<String> = marks::errata(&r).into_iter().map(|e| e.id).collect();
+    let index_page = std::fs::read_to_string(r.join(index::INDEX_PATH)).unwrap();
+    let mut placed = 0;
+    for p in markdown_files(&r.join("src")) {
+        let path = p
+            .strip_prefix(r.join("src"))
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let (out, n) = marks::add_marks(&text, &path, &all);
+        let here: Vec<&index::Equation> = eqs.iter().filter(|e| e.file == path).collect();
+        assert_eq!(n, here.len(), "{path}: 目印の数が番号つきの式の数と違う");
+        let lines: Vec<&str> = out.lines().collect();
+        let to_root = "../".repeat(path.matches('/').count());
+        for e in here {
+            let href = format!(
+                "href=\"{to_root}appendix/verification-index.html#{}\"",
+                marks::check_id(&e.tag)
+            );
+            let at: Vec<usize> = (0..lines.len())
+                .filter(|&i| lines[i].contains(&href))
+                .collect();
+            assert_eq!(at.len(), 1, "({}) の目印が {} 個ある", e.tag, at.len());
+            let tex = format!("\\tag{{{}}}", e.tag);
+            let tagged = lines
+                .iter()
+                .position(|l| l.contains(&tex))
+                .unwrap_or_else(|| panic!("({}) の \\tag が {path} にない", e.tag));
+            assert!(
+                at[0] > tagged
+                    && !lines[tagged + 1..at[0]]
+                        .iter()
+                        .any(|l| l.contains("\\tag{")),
+                "({}) の目印が式の直後にない（{path} の {} 行目）",
+                e.tag,
+                at[0] + 1
+            );
+            assert!(
+                index_page.contains(&format!("<a id=\"{}\"></a>", marks::check_id(&e.tag))),
+                "検証索引に ({}) の行の目印がない: `cargo xtask index`",
+                e.tag
+            );
+            for piece in lines[at[0]].split("errata.html#").skip(1) {
+                let id: String = piece.chars().take_while(|c| *c != '"').collect();
+                assert!(
+                    errata_ids.contains(&id),
+                    "({}) の目印が付録 B にない {id} を指す",
+                    e.tag
+                );
+            }
+            placed += 1;
+        }
+    }
+    assert_eq!(placed, eqs.len());
+}
+
+/// 付録 B の項目は、どれも「誤り」か「記法と説明の補い」のどちらかの節にある。
+#[test]
+fn every_erratum_is_an_error_or_a_clarification() {
+    let stray: Vec<String> = xtask::marks::errata(&root())
+        .into_iter()
+        .filter(|e| e.kind.is_none())
+        .map(|e| e.id)
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "付録 B の 2 つの節の外にある項目: {stray:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 付録 B の項目のうち、ノートの言い回しや書かれていない前提についての項目の判定テスト。
+// どれも実装を呼ばずに数学の事実を確かめる（検証索引の種類「数学」）。
+
+/// 離散分布の KL 情報量 (2.3)（p > 0 の状態について和をとる）。
+fn kl_discrete(p: &[f64], q: &[f64]) -> f64 {
+    p.iter()
+        .zip(q)
+        .filter(|(a, _)| **a > 0.0)
+        .map(|(a, b)| a * (a / b).ln())
+        .sum()
+}
+
+// 検証の種類: 数学
+/// ノート §2.1 は KL 情報量を「距離」と呼ぶ。距離なら対称で三角不等式を満たすが、KL 情報量は
+/// どちらも満たさない。p = (1/2, 1/2)、q = (1/4, 3/4)、r = (1/10, 9/10) で
+/// KL(p‖r) ≈ 0.511 は KL(p‖q) + KL(q‖r) ≈ 0.236 の 2 倍を超える。
+#[test]
+fn eq_2_3_kl_is_not_a_distance_triangle_inequality_fails() {
+    let (p, q, r) = ([0.5, 0.5], [0.25, 0.75], [0.1, 0.9]);
+    let direct = kl_discrete(&p, &r);
+    let via_q = kl_discrete(&p, &q) + kl_discrete(&q, &r);
+    // 手計算: KL(p‖r) = ½ ln(0.5/0.1) + ½ ln(0.5/0.9) = ½ ln(25/9)
+    assert!((direct - 0.5 * (25.0f64 / 9.0).ln()).abs() < 1e-15);
+    assert!(
+        direct > 2.0 * via_q,
+        "三角不等式が破れる: {direct} > {via_q}"
+    );
+    // 対称性も破れる
+    assert!((kl_discrete(&p, &r) - kl_discrete(&r, &p)).abs() > 0.1);
+}
+
+/// [a, b] の f の積分（シンプソン則、区間の数 m は偶数）。
+fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64, m: usize) -> f64 {
+    let h = (b - a) / m as f64;
+    let inner: f64 = (1..m)
+        .map(|k| f(a + h * k as f64) * if k % 2 == 1 { 4.0 } else { 2.0 })
+        .sum();
+    (f(a) + inner + f(b)) * h / 3.0
+}
+
+// 検証の種類: 数学
+/// 連続のデータの経験分布 p₀（デルタ関数の和）に対する KL(p₀‖q_θ) は +∞ である。デルタ関数を
+/// 幅 h のガウス分布にならした p_h で KL(p_h‖q_θ) を定義どおりに数値積分すると、h を 1/10 にする
+/// たびに ln 10 ずつ増え（∫ p_h ln p_h ≈ −ln n − ½ ln(2πe h²)）、h → 0 で限りなく大きくなる。
+/// 一方、2 つの θ の差は h によらずほぼ一定で、(2.11) の差に近づく（学習に使うのは差だけである）。
+#[test]
+fn eq_2_11_kl_of_continuous_empirical_distribution_is_infinite() {
+    let xs = [-4.0, -1.0, 1.5, 4.0];
+    let n = xs.len() as f64;
+    let ln_q = |x: f64, mu: f64, var: f64| {
+        -(x - mu).powi(2) / (2.0 * var) - 0.5 * (2.0 * std::f64::consts::PI * var).ln()
+    };
+    let kl = |h: f64, mu: f64, var: f64| {
+        let p = |x: f64| {
+            xs.iter()
+                .map(|xi| (-(x - xi).powi(2) / (2.0 * h * h)).exp())
+                .sum::<f64>()
+                / (n * (2.0 * std::f64::consts::PI).sqrt() * h)
+        };
+        // p_h は各データ点の ±12h の外では e^{-72} 未満なので、その窓の和で積分する（窓は重ならない）
+        xs.iter()
+            .map(|xi| {
+                simpson(
+                    |x| {
+                        let v = p(x);
+                        if v > 0.0 {
+                            v * (v.ln() - ln_q(x, mu, var))
+                        } else {
+                            0.0
+                        }
+                    },
+                    xi - 12.0 * h,
+                    xi + 12.0 * h,
+                    4000,
+                )
+            })
+            .sum::<f64>()
+    };
+    let (mu1, var1, mu2, var2) = (0.3, 2.0, -0.5, 5.0);
+    // (2.11) の θ による差: (1/2σ²)(1/n)Σ(x_i − μ)² + ½ ln σ² の差
+    let d211 = |mu: f64, var: f64| {
+        xs.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (2.0 * var * n) + 0.5 * var.ln()
+    };
+    let want = d211(mu1, var1) - d211(mu2, var2);
+    let hs = [1e-1, 1e-2, 1e-3, 1e-4];
+    let values: Vec<f64> = hs.iter().map(|&h| kl(h, mu1, var1)).collect();
+    for (w, h) in values.windows(2).zip(hs.windows(2)) {
+        // 増分 = ln 10（∫ p_h ln p_h の分）− (h₀² − h₁²)/(2σ²)（−∫ p_h ln q の分）
+        let step = 10f64.ln() - (h[0] * h[0] - h[1] * h[1]) / (2.0 * var1);
+        assert!(
+            (w[1] - w[0] - step).abs() < 1e-6,
+            "h = {}: 増分 {} は ln 10 でない",
+            h[1],
+            w[1] - w[0]
+        );
+    }
+    assert!(values[3] > 8.0, "h = 1e-4 で KL = {}", values[3]);
+    for &h in &hs {
+        let diff = kl(h, mu1, var1) - kl(h, mu2, var2);
+        // ならしたことによるずれは h²(1/σ₁² − 1/σ₂²)/2 程度
+        assert!(
+            (diff - want).abs() < h * h + 1e-9,
+            "h = {h}: {diff} vs {want}"
+        );
+    }
+}
+
+/// 行ベクトルの数値的な階数（修正グラム・シュミット法。相対の大きさ tol 未満の残りは 0 とみなす）。
+fn numerical_rank(rows: &[Vec<f64>], tol: f64) -> usize {
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    for r in rows {
+        let norm0 = r.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let mut v = r.clone();
+        for b in &basis {
+            let d: f64 = v.iter().zip(b).map(|(a, c)| a * c).sum();
+            v.iter_mut().zip(b).for_each(|(a, c)| *a -= d * c);
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm > tol * norm0.max(1.0) {
+            basis.push(v.iter().map(|x| x / norm).collect());
+        }
+    }
+    basis.len()
+}
+
+// 検証の種類: 数学
+/// エネルギーが θ について線形でなくても、指数型分布族になることはある。(μ, σ²) でパラメータづけた
+/// ガウス分布 (2.10) のエネルギー (x − μ)²/(2σ²) は (μ, σ²) について線形でないが、
+/// −(μ/σ²) x + (1/(2σ²)) x² + (θ だけの項) と書けるので、対数比 ln q_θ − ln q_θ₀ は 1, x, x² で張れる:
+/// 12 個の θ の対数比を並べた行列の階数は 3（2 次元の指数型分布族）である。
+#[test]
+fn eq_2_1_gaussian_in_mean_and_variance_is_an_exponential_family() {
+    use rand::{Rng, SeedableRng};
+    let xs: Vec<f64> = (0..=1200).map(|i| -6.0 + 0.01 * f64::from(i)).collect();
+    let ln_q = |x: f64, t: [f64; 2]| {
+        -(x - t[0]).powi(2) / (2.0 * t[1]) - 0.5 * (2.0 * std::f64::consts::PI * t[1]).ln()
+    };
+    let t0 = [0.0, 1.0];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2101);
+    let rows: Vec<Vec<f64>> = (0..12)
+        .map(|_| {
+            let t = [rng.random_range(-2.0..2.0), rng.random_range(0.3..4.0)];
+            xs.iter().map(|&x| ln_q(x, t) - ln_q(x, t0)).collect()
+        })
+        .collect();
+    assert_eq!(numerical_rank(&rows, 1e-9), 3);
+    // エネルギーそのものは (μ, σ²) について線形でない: 中点での値が両端の平均と違う
+    let e = |x: f64, t: [f64; 2]| (x - t[0]).powi(2) / (2.0 * t[1]);
+    let (a, b) = ([0.0, 1.0], [2.0, 3.0]);
+    let mid = [1.0, 2.0];
+    assert!((e(0.5, mid) - 0.5 * (e(0.5, a) + e(0.5, b))).abs() > 0.1);
+}
+
+/// 記号表の用語の表（検索の重みと別名の元、`xtask::terms`）の用語は、どれも定義の箇所として挙げた
+/// ページの本文に、そのままの綴りで現れる。章を書き直して用語が消えたり綴りが変わったりしたら、
+/// 記号表の表か章のどちらかを直す（本書の用語の統一: ヘッセ行列・ギブスの不等式・Ising モデルなど）。
+#[test]
+fn every_glossary_term_is_found_on_its_page() {
+    let r = root();
+    let terms = xtask::terms::terms(&r);
+    assert!(
+        terms.len() >= 10,
+        "記号表の用語の表が読めない: {} 語",
+        terms.len()
+    );
+    let mut missing = Vec::new();
+    for t in &terms {
+        let text = std::fs::read_to_string(r.join("src").join(&t.page))
+            .unwrap_or_else(|_| panic!("用語「{}」の定義のページ {} がない", t.term, t.page));
+        if let Some(a) = &t.anchor {
+            assert!(
+                text.contains(&format!("id=\"{a}\"")),
+                "用語「{}」のリンク先 {}#{a} がない",
+                t.term,
+                t.page
+            );
+        }
+        match xtask::terms::weight_term(&text, t) {
+            Some(out) => assert!(out.contains("data-pagefind-weight")),
+            None => missing.push(format!("{}（{}）", t.term, t.page)),
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "定義のページの本文に見つからない用語: {missing:?}"
     );
 }

@@ -28,6 +28,33 @@
         showSubResults: true,
         showImages: false,
         resetStyles: false,
+        // 結果のリンクは、ページの先頭ではなく、検索語を定義している節（見出し）を開く。
+        // 節ごとの当たり（sub_results）から、(1) 抜粋が検索語をそのまま含む節を優先し、(2) その中で
+        // いちばん重い当たりの重みが最大の節、(3) 同じなら重みつきの得点の和が大きい節、(4) それも同じなら
+        // ページの前の節を選ぶ。用語を定義した箇所は重みが最大（前処理 search-terms）なので、定義の節が開く
+        processResult: function (result) {
+          var norm = function (t) { return String(t || "").replace(/<[^>]*>/g, "").replace(/\s+/g, "").toLowerCase(); };
+          var input = document.querySelector("#pagefind-search input");
+          var q = norm(input && input.value);
+          var subs = result.sub_results || [];
+          var top = function (s) {
+            return (s.weighted_locations || []).reduce(function (m, w) { return Math.max(m, w.weight); }, 0);
+          };
+          var sum = function (s) {
+            return (s.weighted_locations || []).reduce(function (t, w) { return t + w.balanced_score; }, 0);
+          };
+          var cands = subs.filter(function (s) { return q && norm(s.excerpt).indexOf(q) >= 0; });
+          if (!cands.length) cands = subs;
+          var best = null;
+          cands.forEach(function (s) {
+            if (!best || top(s) > top(best) || (top(s) === top(best) && sum(s) > sum(best))) best = s;
+          });
+          if (best && best.anchor) {
+            result.url = best.url;
+            result.excerpt = best.excerpt;
+          }
+          return result;
+        },
       });
       loaded = true;
       then();

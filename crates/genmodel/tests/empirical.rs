@@ -208,6 +208,7 @@ fn numerical_rank(rows: &[Vec<f64>], rel_tol: f64) -> usize {
     basis.len()
 }
 
+// 検証の種類: 数学の事実（実装を呼ばない）。印刷された式は tests/printed/ で実行する
 #[test]
 fn eq_2_1_boltzmann_form_is_exponential_family_only_for_linear_energy() {
     // ノートは (2.1) の形を「指数関数分布族」と呼ぶ。指数型分布族 h(x) exp(η(θ)·T(x) - A(θ))

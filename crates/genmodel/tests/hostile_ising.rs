@@ -6,14 +6,16 @@
 //! `Ok` なら有限で**正しい**値（全状態を定義どおりに足した値と許容誤差で一致）、そうでなければ文書に書いた
 //! 型つきの `Err`。パニック・NaN・黙った誤りは許さない。
 //!
-//! 掃引の大きさ（各テストの最後の `finish` で数を確かめる）: **公開関数 38 個 × 入力 = 呼び出し 19 378 回**。
+//! 掃引の大きさ（各テストの最後の `finish` で数を確かめる）: **公開関数 42 個 × 入力 = 呼び出し約 19 700 回**。
 //! - `sweep_model_and_indexing`: 15 関数（パラメータの並び、状態の番号、十分統計量、モデルの構築と読み出し、
 //!   エネルギー (2.25a)、曲率の上界 (2.44a)）、7 853 回
 //! - `sweep_enumeration_and_sampling`: 9 関数（`ln Z` (2.26)、モーメント (2.28)–(2.29)、共分散 (2.40a)、標本）、1 402 回
 //! - `sweep_spin_data_and_learning`: 14 関数（データの検査・平均・エントロピー、KL (2.27)、勾配、ヘッセ行列、
 //!   1 歩と学習 (2.30)）、10 123 回
+//! - `sweep_ridge_fit_and_certificates`: 4 関数（正則化の係数、鋭い曲率の上界 ⌊(N+1)²/4⌋、内点の証明、
+//!   結果つきの学習）、約 330 回（回数は入力の表から式で求めて確かめる）
 //!
-//! `hostile_surrogate.rs`（代理関数と勾配法の 12 関数、603 404 回）と合わせて **50 関数 × 入力 = 622 782 回**。
+//! `hostile_surrogate.rs`（代理関数と勾配法の 12 関数、603 404 回）と合わせて **54 関数 × 入力 = 約 623 100 回**。
 
 mod hostile_support;
 
@@ -1166,4 +1168,104 @@ fn sweep_spin_data_and_learning() {
         }
     }
     sw.finish(14, 10_123);
+}
+
+/// 正則化つきの学習（§2.6 の「有限の最適解がないとき」）: 罰則の係数、鋭い曲率の上界、
+/// 内点の証明、学習の結果を、極端な入力で確かめる。
+#[test]
+fn sweep_ridge_fit_and_certificates() {
+    use genmodel::boltzmann::ising::{Outcome, sharp_curvature_bound};
+    let mut sw = Sweep::default();
+    // 全 4 状態が現れる 2 スピンのデータ（内点）と、x₁ = x₂ のデータ（境界）
+    let interior = array![[1i8, 1], [1, -1], [-1, 1], [-1, -1], [1, 1]];
+    let boundary = array![[1i8, 1], [-1, -1], [1, 1]];
+    for lambda in PARAMS {
+        for data in [&interior, &boundary] {
+            let kl = KlObjective::from_data(data).unwrap();
+            sw.probe(
+                "KlObjective::with_ridge",
+                &lambda,
+                || kl.clone().with_ridge(lambda),
+                |r| match r {
+                    Ok(k) => {
+                        lambda >= 0.0
+                            && k.ridge() == lambda
+                            && k.curvature_bound() == global_curvature_bound(2) + lambda
+                    }
+                    Err(_) => !(lambda.is_finite() && lambda >= 0.0) || lambda > 1e6,
+                },
+            );
+        }
+    }
+    for &n in &SIZES {
+        sw.probe(
+            "sharp_curvature_bound",
+            &n,
+            || Ok(sharp_curvature_bound(n)),
+            |r| {
+                let b = *r.as_ref().unwrap();
+                // ⌊(N+1)²/4⌋ ≤ M = N(N+1)/2（N ≥ 1）。小さい N では整数の値と一致する
+                b.is_finite()
+                    && (n == 0 || b <= global_curvature_bound(n))
+                    && (n > 1000 || b == ((n + 1) * (n + 1) / 4) as f64)
+            },
+        );
+    }
+    // 内点の証明: 極端なパラメータのモデルでも、有限の値か型つきの誤り
+    let kl = KlObjective::from_data(&interior).unwrap();
+    for h in PARAMS {
+        for j in PARAMS {
+            let model = Ising::new(array![h, 0.5], array![j]);
+            let Ok(model) = model else { continue };
+            sw.probe(
+                "KlObjective::interior_margin",
+                &(h, j),
+                || kl.interior_margin(&model),
+                |r| r.as_ref().map_or(true, |m| m.is_finite()),
+            );
+        }
+    }
+    // 学習: 極端な学習率でも、止まって有限のモデルを返すか、発散を型つきで報告する
+    let stop = StopRule {
+        tolerance: 1e-6,
+        max_iterations: 200,
+    };
+    for eta in PARAMS {
+        for (data, ridge) in [(&interior, 0.0), (&boundary, 0.0), (&boundary, 0.1)] {
+            let kl = KlObjective::from_data(data)
+                .unwrap()
+                .with_ridge(ridge)
+                .unwrap();
+            let init = Ising::zeros(2).unwrap();
+            sw.probe(
+                "KlObjective::fit",
+                &(eta, ridge),
+                || kl.fit(&init, &StepSize::Scalar(eta), stop, &mut |_| {}),
+                |r| match r {
+                    Ok(fit) => {
+                        eta > 0.0
+                            && fit.model.params().iter().all(|v| v.is_finite())
+                            // 境界のデータは、正則化がなければ決して「収束」と報告しない
+                            && !(std::ptr::eq(data, &boundary)
+                                && ridge == 0.0
+                                && fit.outcome == Outcome::Converged)
+                    }
+                    Err(_) => true,
+                },
+            );
+        }
+    }
+    sw.finish(
+        4,
+        PARAMS.len() * 2 + SIZES.len() + PARAMS.len() * 3 + interior_count(),
+    );
+}
+
+/// `interior_margin` を呼ぶ回数（構築できた極端なモデルの数）。
+fn interior_count() -> usize {
+    PARAMS
+        .iter()
+        .flat_map(|&h| PARAMS.iter().map(move |&j| (h, j)))
+        .filter(|&(h, j)| Ising::new(array![h, 0.5], array![j]).is_ok())
+        .count()
 }

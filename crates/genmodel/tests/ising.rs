@@ -6,7 +6,8 @@
 
 use genmodel::Error;
 use genmodel::boltzmann::ising::{
-    self, Ising, KlObjective, data_statistics, global_curvature_bound, n_params, pairs,
+    self, Ising, KlObjective, Outcome, data_statistics, global_curvature_bound, n_params, pairs,
+    sharp_curvature_bound,
 };
 use genmodel::distribution::{Boltzmann, EmpiricalDistribution};
 use genmodel::divergence::kl_divergence;
@@ -738,6 +739,284 @@ fn eq_2_28_sampler_reproduces_model_moments() {
     for (a, b) in s.iter().zip(&exact) {
         let sigma = ((1.0 - b * b) / count as f64).sqrt();
         assert!((a - b).abs() < 5.0 * sigma + 1e-12, "{a} vs {b}");
+    }
+}
+
+// ---------------------------------------------------------------- (2.28)–(2.29) の解が有限でないとき
+
+/// 状態 `s` の十分統計量 `φ(x)`（素朴に、定義どおり）。
+fn phi_of_state(s: usize, n: usize) -> Vec<f64> {
+    let x = spins(s, n);
+    let mut v = x.clone();
+    v.extend(pairs(n).map(|(k, l)| x[k] * x[l]));
+    v
+}
+
+/// 本の §2.6 の例のデータ: すべての標本で x_1 = x_2（0 始まりの添字で x0 = x1）。
+fn book_boundary_data() -> Array2<i8> {
+    array![[1, 1, 1], [1, 1, -1], [-1, -1, -1], [1, 1, 1]]
+}
+
+/// (2.28)–(2.29) は、データの平均が周辺多面体の境界にあると有限の解をもたない。
+/// §2.6 のデータでは ⟨x_1 x_2⟩_data = 1 で、どの θ でも ∂D/∂J_12 = ⟨x_1 x_2⟩_θ − 1 < 0（KL は J_12 の向きに
+/// 下がり続ける）。勾配法では J_12 が ln t の速さで増え、勾配は 0 に近づく。勾配の許容誤差で止めると
+/// 「勾配は小さい」が、結末は有限の最適点ではない（OnBoundary）。
+#[test]
+fn eq_2_29_boundary_moments_have_no_finite_solution() {
+    let kl = KlObjective::from_data(&book_boundary_data()).unwrap();
+    assert_eq!(kl.target()[3], 1.0);
+    let j12 = 3; // θ = (h0, h1, h2, J01, J02, J12)
+    let mut rng = ChaCha8Rng::seed_from_u64(2291);
+    for _ in 0..20 {
+        let m = random_model(&mut rng, 3, 3.0);
+        // どの θ でも J_12 の向きの微分は負（素朴な列挙で確かめる）
+        let b = brute(&m);
+        assert!(b.corr[0] - 1.0 < 0.0);
+        assert!(kl.gradient(&m).unwrap()[j12] < 0.0);
+        // 内部の証明書は、どの θ でも正にならない
+        assert!(kl.interior_margin(&m).unwrap() <= 0.0);
+    }
+    // 勾配の許容誤差 1e-3 で止めると、勾配は下回るが結末は境界
+    let eta = StepSize::Scalar(1.0 / global_curvature_bound(3));
+    let stop = StopRule {
+        tolerance: 1e-3,
+        max_iterations: 100_000,
+    };
+    let init = Ising::zeros(3).unwrap();
+    let fit = kl.fit(&init, &eta, stop, &mut |_| {}).unwrap();
+    assert!(fit.trace.converged, "勾配が許容誤差を下回らない");
+    assert_eq!(fit.outcome, Outcome::OnBoundary);
+    // 本文の数: 約 3000 回で止まり、そのとき J_12 ≈ 3.5
+    let stopped = fit.trace.iterations();
+    assert!((2500..=3500).contains(&stopped), "{stopped} 回で止まった");
+    assert!((3.4..3.6).contains(&fit.model.params()[j12]));
+    let (_, trace) = kl.learn(&init, &eta, stop, &mut |_| {}).unwrap();
+    assert!(!trace.converged);
+    // J_12 は ln t の速さで増え続ける: t = 10³ から 10⁴ で ½ ln 10 の ±10 % だけ増える
+    let mut q = init;
+    let mut at = Vec::new();
+    for t in 1..=10_000 {
+        q = kl.update(&q, &eta).unwrap();
+        if t == 1_000 || t == 10_000 {
+            at.push((q.params()[j12], kl.gradient(&q).unwrap()));
+        }
+    }
+    let growth = at[1].0 - at[0].0;
+    let half_ln10 = 0.5 * 10f64.ln();
+    assert!((growth / half_ln10 - 1.0).abs() < 0.1, "増え方 {growth}");
+    // 勾配は 1/t の速さで 0 に近づく（t が 10 倍で、最大成分はほぼ 1/10）
+    let norm = |g: &Array1<f64>| g.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    let ratio = norm(&at[1].1) / norm(&at[0].1);
+    assert!((0.08..0.12).contains(&ratio), "勾配の比 {ratio}");
+}
+
+/// 2 スピンで、データが (+,+) と (−,−) を半々に含むとき（⟨x_1 x_2⟩ = 1、⟨x_k⟩ = 0）。対称性から h = 0 のまま、
+/// 1 歩は J' = J + η(1 − tanh J)。u = e^{2J} とおくと u' ≈ u + 4η なので、J_t = ½ ln(1 + 4ηt) + O(ln t / t)。
+#[test]
+fn eq_2_29_two_spin_boundary_grows_like_half_log_t() {
+    let kl = KlObjective::from_data(&array![[1, 1], [-1, -1]]).unwrap();
+    let eta = 1.0 / global_curvature_bound(2);
+    let mut q = Ising::zeros(2).unwrap();
+    let mut j = 0.0f64;
+    for t in 1..=20_000u32 {
+        q = kl.update(&q, &StepSize::Scalar(eta)).unwrap();
+        j += eta * (1.0 - j.tanh());
+        assert!((q.coupling(0, 1).unwrap() - j).abs() < 1e-9);
+        assert!(q.fields().iter().all(|h| h.abs() < 1e-12));
+        if t == 1_000 || t == 20_000 {
+            let asymptote = 0.5 * (1.0 + 4.0 * eta * f64::from(t)).ln();
+            let tt = f64::from(t);
+            assert!(
+                (j - asymptote).abs() < 2.0 * tt.ln() / tt,
+                "t = {t}: {j} vs {asymptote}"
+            );
+            // 勾配 1 − tanh J_t ≈ 1/(2ηt)
+            let g = 1.0 - j.tanh();
+            assert!((g * 2.0 * eta * tt - 1.0).abs() < 0.02, "t = {t}: 勾配 {g}");
+        }
+    }
+}
+
+/// 内部の証明書: r(x) = q_θ(x) − 2^{−N} g·φ(x)（g = ⟨φ⟩_θ − φ̄）は、Σ r = 1、Σ r φ = φ̄ を満たす。
+/// min r > 0 なら φ̄ は全状態に正の確率を置く分布の平均で、多面体の内部にある。
+/// 2 スピンでは、内部 ⇔ 4 状態がすべて現れる（3 個のパラメータで 4 状態の分布をすべて表せる）。
+#[test]
+fn eq_2_29_interior_certificate_is_a_positive_distribution_with_the_data_moments() {
+    let mut rng = ChaCha8Rng::seed_from_u64(2292);
+    let n = 3;
+    let data = sample_data(&mut rng, n, 40);
+    let kl = KlObjective::from_data(&data).unwrap();
+    let target = data_statistics(&data).unwrap();
+    let fit = kl
+        .fit(
+            &Ising::zeros(n).unwrap(),
+            &StepSize::Scalar(1.0 / global_curvature_bound(n)),
+            StopRule {
+                tolerance: 1e-6,
+                max_iterations: 20_000,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(fit.outcome, Outcome::Converged);
+    for m in [fit.model.clone(), random_model(&mut rng, n, 0.5)] {
+        let b = brute(&m);
+        let mut stats = b.means.clone();
+        stats.extend(&b.corr);
+        let g: Vec<f64> = stats
+            .iter()
+            .zip(target.iter())
+            .map(|(a, t)| a - t)
+            .collect();
+        let states = 1usize << n;
+        let r: Vec<f64> = (0..states)
+            .map(|s| {
+                let phi = phi_of_state(s, n);
+                let gphi: f64 = g.iter().zip(&phi).map(|(a, b)| a * b).sum();
+                (b.exponents[s] - b.log_z).exp() - gphi / states as f64
+            })
+            .collect();
+        assert!((r.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        for (i, t) in target.iter().enumerate() {
+            let mean: f64 = (0..states).map(|s| r[s] * phi_of_state(s, n)[i]).sum();
+            assert!((mean - t).abs() < 1e-12);
+        }
+        let min_r = r.iter().copied().fold(f64::INFINITY, f64::min);
+        let margin = kl.interior_margin(&m).unwrap();
+        assert!(margin <= min_r && margin > min_r - 1e-8);
+    }
+    // 2 スピン: 4 状態のうち 1 つでも欠けると境界（どの θ でも証明書は正にならない）
+    let all = [[1i8, 1], [1, -1], [-1, 1], [-1, -1]];
+    let full = Array2::from_shape_fn((4, 2), |(i, k)| all[i][k]);
+    let kl = KlObjective::from_data(&full).unwrap();
+    assert!(kl.interior_margin(&Ising::zeros(2).unwrap()).unwrap() > 0.0);
+    for missing in 0..4 {
+        let rows: Vec<[i8; 2]> = (0..4).filter(|&i| i != missing).map(|i| all[i]).collect();
+        let d = Array2::from_shape_fn((3, 2), |(i, k)| rows[i][k]);
+        let kl = KlObjective::from_data(&d).unwrap();
+        for _ in 0..10 {
+            let m = random_model(&mut rng, 2, 4.0);
+            assert!(kl.interior_margin(&m).unwrap() <= 0.0);
+        }
+    }
+}
+
+/// 二分法で tanh J + λJ − 1 = 0 の根を求める（J ∈ [0, 1/λ] で左端は負、右端は正）。
+fn bisect_ridge_coupling(lambda: f64) -> f64 {
+    let f = |j: f64| j.tanh() + lambda * j - 1.0;
+    let (mut lo, mut hi) = (0.0, 1.0 / lambda);
+    assert!(f(lo) < 0.0 && f(hi) > 0.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// 罰則 λ|θ|²/2 を足すと、境界のデータでも最適点は有限になる。2 スピン・(+,+) と (−,−) が半々のデータでは、
+/// 対称性と強凸性から h = 0 で、J は tanh J − 1 + λJ = 0 の根。勾配法の結果を二分法の根と比べる。
+/// §2.6 の 3 スピンのデータでも、罰則つきの停留条件 ⟨φ⟩_θ − φ̄ + λθ = 0 を素朴な列挙で確かめる。
+#[test]
+fn eq_2_29_ridge_term_gives_a_finite_optimum_matching_bisection() {
+    let data = array![[1, 1], [-1, -1]];
+    assert_eq!(
+        KlObjective::from_data(&data).unwrap().with_ridge(f64::NAN),
+        Err(Error::NonFinite {
+            what: "罰則の係数",
+            index: 0
+        })
+    );
+    for lambda in [0.01, 0.1, 1.0] {
+        let kl = KlObjective::from_data(&data)
+            .unwrap()
+            .with_ridge(lambda)
+            .unwrap();
+        let eta = StepSize::Scalar(1.0 / kl.curvature_bound());
+        let stop = StopRule {
+            tolerance: 1e-12,
+            max_iterations: 200_000,
+        };
+        let fit = kl
+            .fit(&Ising::zeros(2).unwrap(), &eta, stop, &mut |_| {})
+            .unwrap();
+        assert_eq!(fit.outcome, Outcome::Converged, "λ = {lambda}");
+        let want = bisect_ridge_coupling(lambda);
+        assert!((fit.model.coupling(0, 1).unwrap() - want).abs() < 1e-9);
+        assert!(fit.model.fields().iter().all(|h| h.abs() < 1e-12));
+        // ヘッセ行列は λI 以上（強凸）
+        assert!(kl.hessian(&fit.model).unwrap().min_eigenvalue() >= lambda - 1e-12);
+    }
+    let lambda = 0.01;
+    let kl = KlObjective::from_data(&book_boundary_data())
+        .unwrap()
+        .with_ridge(lambda)
+        .unwrap();
+    let fit = kl
+        .fit(
+            &Ising::zeros(3).unwrap(),
+            &StepSize::Scalar(1.0 / kl.curvature_bound()),
+            StopRule {
+                tolerance: 1e-11,
+                max_iterations: 200_000,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(fit.outcome, Outcome::Converged);
+    let b = brute(&fit.model);
+    let mut stats = b.means.clone();
+    stats.extend(&b.corr);
+    let theta = fit.model.params();
+    for (i, t) in kl.target().iter().enumerate() {
+        assert!((stats[i] - t + lambda * theta[i]).abs() < 1e-10);
+    }
+    // 罰則のせいで ⟨x_1 x_2⟩_θ は 1 に届かず、1 − λ J_12 で止まる
+    assert!(stats[3] < 1.0 && theta[3] < 3.0);
+}
+
+/// §2.6 の上界 (2.44a) の改良: N ≥ 2 では λ_max(Cov_θ φ) ≤ ⌊(N+1)²/4⌋ < M。乱数の θ（N ≤ 8、大きな |θ| も含む）で
+/// 全列挙の共分散の最大固有値が超えないことと、2 つの配置に確率を集めるとこの値に近づく（改良できない）ことを確かめる。
+#[test]
+fn eq_2_44a_sharp_bound_is_floor_of_n_plus_one_squared_over_four() {
+    let mut rng = ChaCha8Rng::seed_from_u64(2444);
+    for n in 1..=8usize {
+        let bound = ((n + 1) * (n + 1) / 4) as f64;
+        assert_eq!(sharp_curvature_bound(n), bound);
+        if n >= 2 {
+            assert!(bound < global_curvature_bound(n));
+        }
+        let mut worst = 0.0f64;
+        for &scale in &[0.3, 1.0, 3.0, 10.0] {
+            for _ in 0..8 {
+                let m = random_model(&mut rng, n, scale);
+                let l = m.statistics_covariance().unwrap().max_eigenvalue();
+                worst = worst.max(l);
+                assert!(l <= bound + 1e-9, "N = {n}: λ_max = {l} > {bound}");
+            }
+        }
+        // 2 つの配置 x（すべて +1）と y（先頭の d 個を反転、d = ⌊(N+1)/2⌋）: |φ(x) − φ(y)|² = 4d(N+1−d)
+        let d = n.div_ceil(2); // ⌊(N+1)/2⌋
+        let y_state = (1usize << d) - 1;
+        let (px, py) = (phi_of_state(0, n), phi_of_state(y_state, n));
+        let dist2: f64 = px.iter().zip(&py).map(|(a, b)| (a - b).powi(2)).sum();
+        assert_eq!(dist2, 4.0 * (d * (n + 1 - d)) as f64);
+        assert_eq!(dist2 / 4.0, bound);
+        // θ = s(φ(x) + φ(y)) を大きくすると q は x と y に半々に集まり、λ_max はこの上界に近づく
+        let theta: Vec<f64> = px.iter().zip(&py).map(|(a, b)| 6.0 * (a + b)).collect();
+        let m = Ising::from_params(n, &theta).unwrap();
+        let c = m.statistics_covariance().unwrap();
+        let a: Vec<f64> = px.iter().zip(&py).map(|(a, b)| a - b).collect();
+        let rayleigh = c.quadratic_form(&a).unwrap() / dist2;
+        assert!(rayleigh > bound * (1.0 - 1e-6) && c.max_eigenvalue() <= bound + 1e-9);
+        if n == 1 {
+            // N = 1 では h = 0 で等号（上界 M = 1 と同じ）
+            let l0 = Ising::zeros(1).unwrap().statistics_covariance().unwrap();
+            assert!((l0.max_eigenvalue() - 1.0).abs() < 1e-15);
+        }
     }
 }
 

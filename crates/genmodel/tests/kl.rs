@@ -148,6 +148,7 @@ proptest! {
         }
     }
 
+    // 検証の種類: 数学の事実（実装を呼ばない）。印刷された式は tests/printed/ で実行する
     /// 式 (2.6a): 上に凸な ln について、重みつきの Jensen Σ w ln y ≤ ln Σ w y。
     #[test]
     fn eq_2_6a_weighted_jensen_for_log((w, y) in (2usize..8).prop_flat_map(|k| (distribution(k..k + 1), prop::collection::vec(0.01f64..100.0, k)))) {
@@ -166,6 +167,7 @@ proptest! {
     }
 }
 
+// 検証の種類: 数学の事実（実装を呼ばない）。印刷された式は tests/printed/ で実行する
 #[test]
 fn eq_2_4_gibbs_inequality_on_a_grid() {
     // x - 1 ≥ ln x（x > 0）、等号は x = 1 のときだけ。⇔ ln(1/x) ≥ 1 - x。
@@ -204,6 +206,7 @@ fn eq_2_5_note_final_equality_fails_when_supports_differ() {
     assert!(support_sum >= 0.0);
 }
 
+// 検証の種類: 数学の事実（実装を呼ばない）。印刷された式は tests/printed/ で実行する
 #[test]
 fn eq_2_6_midpoint_jensen_for_concave_functions() {
     // f((a+b)/2) ≥ (f(a)+f(b))/2 を ln と √ について格子上で確かめる。

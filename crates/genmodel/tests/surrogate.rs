@@ -57,6 +57,7 @@ fn kl_at(kl: &KlObjective, n: usize, theta: &[f64]) -> (f64, Vec<f64>) {
 
 // ---------------------------------------------------------------- (2.31), (2.32)
 
+// 検証の種類: 数学の事実（実装を呼ばない）。印刷された式は tests/printed/ で実行する
 /// 式 (2.31)–(2.32): 勾配の逆向きに十分小さく動けば値は下がる。
 #[test]
 fn eq_2_31_small_gradient_step_satisfies_descent_condition() {

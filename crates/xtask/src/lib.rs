@@ -13,7 +13,9 @@
 
 pub mod figures;
 pub mod index;
+pub mod marks;
 pub mod serve;
+pub mod terms;
 
 use std::path::PathBuf;
 

@@ -3,6 +3,10 @@
 //! - `figures`: src/figures/*.svg をすべて作り直す
 //! - `index`: src/appendix/verification-index.md を作り直す
 //! - `gen`: その両方
+//! - `verify-marks [supports <出力>]`: mdBook の前処理。番号つきの式の下に検証の目印を入れる
+//!   （book.toml の `[preprocessor.verify]`。`xtask::marks`）
+//! - `search-terms [supports <出力>]`: mdBook の前処理。用語を定義した箇所に検索の重みと別名を入れる
+//!   （book.toml の `[preprocessor.terms]`。`xtask::terms`）
 //! - `serve [DIR] [ADDR] [PREFIX]`: 組み上げた本を配る（既定: `book` を `127.0.0.1:3000` の `/` で）
 
 use std::process::ExitCode;
@@ -14,6 +18,19 @@ fn main() -> ExitCode {
         "figures" => xtask::figures::write_all(&root),
         "index" => xtask::index::write(&root),
         "gen" => xtask::figures::write_all(&root).and_then(|()| xtask::index::write(&root)),
+        "verify-marks" => {
+            // mdBook は先に `supports <出力>` で対応を尋ねる。目印は HTML なので、どの出力でも入れてよい
+            if std::env::args().nth(2).as_deref() == Some("supports") {
+                return ExitCode::SUCCESS;
+            }
+            xtask::marks::run_preprocessor(std::io::stdin().lock(), std::io::stdout().lock())
+        }
+        "search-terms" => {
+            if std::env::args().nth(2).as_deref() == Some("supports") {
+                return ExitCode::SUCCESS;
+            }
+            xtask::terms::run_preprocessor(std::io::stdin().lock(), std::io::stdout().lock())
+        }
         "serve" => {
             let dir = std::env::args().nth(2).unwrap_or_else(|| "book".into());
             let addr = std::env::args()
@@ -23,7 +40,9 @@ fn main() -> ExitCode {
             xtask::serve::serve(&root.join(dir), &addr, &prefix)
         }
         _ => {
-            eprintln!("使い方: cargo xtask figures | index | gen | serve [DIR] [ADDR] [PREFIX]");
+            eprintln!(
+                "使い方: cargo xtask figures | index | gen | verify-marks | search-terms | serve [DIR] [ADDR] [PREFIX]"
+            );
             return ExitCode::from(2);
         }
     };

@@ -98,7 +98,12 @@ pub struct Trace {
     pub values: Array1<f64>,
     /// 各反復の `‖∇f(θ)‖_∞`（初期値を含む）。
     pub grad_norms: Array1<f64>,
-    /// 許容誤差に達して止まったか（`false` なら反復の上限で止まった）。
+    /// 勾配の最大成分が許容誤差に達して止まったか（`false` なら反復の上限で止まった）。
+    ///
+    /// 真でも最小点の近くにいるとは限らない。下限が有限の点で達成されない関数（`f(θ) = e^{−θ}` や、
+    /// データの平均が周辺多面体の境界にある Ising モデルの KL 情報量、§2.5）では、`θ` が増え続けるあいだに
+    /// 勾配が 0 に近づくだけである。Ising モデルの学習では
+    /// [`KlObjective::fit`](crate::boltzmann::ising::KlObjective::fit) が最小点の有無も確かめる。
     pub converged: bool,
 }
 

@@ -1,17 +1,28 @@
-//! §2.2 の図 2.2a（KL 情報量 (2.11) の等高線）・図 2.2b（ヒストグラムと最尤推定）と、
-//! §2.4 の図 2.4a（2 次元ガウス分布の等高線と Σ の固有ベクトル）。
+//! §2.2 の 2 枚の図（KL 情報量 (2.11) の等高線、標本のヒストグラムと最尤推定の密度）と、
+//! §2.4 の図（2 次元ガウス分布の等高線と Σ の固有ベクトル）。
+//!
+//! 図の番号と説明は本文の `<figcaption>` に書き、SVG には入れない（番号を付け替えても図は変わらない）。
+//! 幅 640 の SVG が電話の画面で幅 350 px ほどに縮んでも文字が約 10 px を下回らないよう、文字は
+//! SVG の単位で 19 px 以上にする（plotters は指定した大きさの 1/1.24 を `font-size` に書くので、
+//! 指定は 24 以上）。凡例はデータに重ねず、図の上の欄に置くか、曲線に直接ラベルを付ける。
+//! 背景は白より少し暗い灰色 [`BACKGROUND`] にして、暗いテーマの中で図だけがまぶしく光らないようにする。
 //!
 //! 値はすべて genmodel の関数で計算する（`Gaussian::kl_up_to_const`、`Gaussian::fit`、
 //! `Mvn`、`linalg::symmetric_eigen`）。標本はシードを固定して引く。
 
 use super::Figure;
-use super::style::{FONT, PALETTE, SIZE, draw_legend, grid, legend_line, render};
+use super::style::{
+    AXIS, BACKGROUND, FONT, Key, PALETTE, TEXT, grid, legend, render, text_style, tick,
+};
 use genmodel::gaussian::univariate::seeded_rng;
 use genmodel::gaussian::{Gaussian, Mvn};
 use genmodel::linalg::symmetric_eigen;
 use genmodel::ndarray::{Array1, array};
+use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 use std::collections::HashMap;
+use std::error::Error;
 
 pub fn figures() -> Vec<Figure> {
     vec![
@@ -30,6 +41,33 @@ pub fn figures() -> Vec<Figure> {
     ]
 }
 
+/// 絶対座標 `(px, py)` を中心に、背景色の箱を敷いたラベルを描く（箱が下の線を切るので、線の上でも読める）。
+///
+/// 文字の幅は、ASCII の文字なら字の大きさの約 0.6 倍、それ以外（かな・漢字・記号）は 1 倍と見積もる。
+fn boxed_label(
+    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    (px, py): (i32, i32),
+    text: &str,
+) -> Result<(), Box<dyn Error>> {
+    let size = f64::from(TEXT) / 1.24;
+    let width: f64 = text
+        .chars()
+        .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
+        .sum::<f64>()
+        * size;
+    let (hw, hh) = ((width / 2.0 + 4.0) as i32, (size / 2.0 + 3.0) as i32);
+    root.draw(&Rectangle::new(
+        [(px - hw, py - hh), (px + hw, py + hh)],
+        BACKGROUND.filled(),
+    ))?;
+    root.draw(&Text::new(
+        text.to_string(),
+        (px, py),
+        text_style(TEXT, HPos::Center, VPos::Center),
+    ))?;
+    Ok(())
+}
+
 /// 本文 §2.2 の例と同じデータ: N(2, 0.5) からシード 1 で引いた 200 個。
 fn sample_1d() -> Array1<f64> {
     let q = Gaussian::new(2.0, 0.5).expect("正しいパラメータ");
@@ -37,7 +75,8 @@ fn sample_1d() -> Array1<f64> {
         .expect("200 個は標本数の上限より少ない")
 }
 
-/// 図 2.2b: ヒストグラム（面積 1 に規格化）と最尤推定 (2.12)・(2.13) の密度、真の密度。
+/// §2.2 の 2 枚目: ヒストグラム（面積 1 に規格化）と最尤推定 (2.12)・(2.13) の密度、真の密度。
+/// 凡例は図の上の欄に置く。
 fn fit() -> String {
     let data = sample_1d();
     let fitted = Gaussian::fit(&data).expect("200 個の標本で推定できる");
@@ -51,58 +90,70 @@ fn fit() -> String {
         }
     }
     let n = data.len() as f64;
-    render(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "図 2.2b: 200 個の標本と、最尤推定したガウス分布",
-                (FONT, 20),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(lo..hi, 0.0..0.75)?;
+    let bar = PALETTE[4].mix(0.7);
+    render((640, 480), |root| {
+        let (top, body) = root.split_vertically(112);
+        legend(
+            &top,
+            (90, 24),
+            1,
+            0,
+            &[
+                (Key::Patch(bar), "標本のヒストグラム（面積 1）".to_string()),
+                (
+                    Key::Line(PALETTE[1], 4),
+                    format!(
+                        "最尤推定: μ = {:.3}, σ² = {:.3}",
+                        fitted.mean(),
+                        fitted.variance()
+                    ),
+                ),
+                (
+                    Key::Dashed(BLACK, 3),
+                    "真の分布: μ = 2, σ² = 0.5".to_string(),
+                ),
+            ],
+        )?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin_left(8)
+            .margin_right(24)
+            .margin_bottom(8)
+            .x_label_area_size(64)
+            .y_label_area_size(82)
+            .build_cartesian_2d(lo..hi, 0.0..0.7)?;
         chart
             .configure_mesh()
             .x_desc("x")
             .y_desc("密度")
-            .light_line_style(WHITE)
+            .x_labels(6)
+            .y_labels(4)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(BLACK.mix(0.12))
             .draw()?;
-        chart
-            .draw_series(counts.iter().enumerate().map(|(k, &c)| {
-                let x0 = lo + width * k as f64;
-                Rectangle::new(
-                    [(x0, 0.0), (x0 + width, c as f64 / (n * width))],
-                    PALETTE[4].mix(0.5).filled(),
-                )
-            }))?
-            .label("標本のヒストグラム（面積 1）")
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 20, y + 5)], PALETTE[4].mix(0.5).filled())
-            });
+        chart.draw_series(counts.iter().enumerate().map(|(k, &c)| {
+            let x0 = lo + width * k as f64;
+            Rectangle::new(
+                [(x0, 0.0), (x0 + width, c as f64 / (n * width))],
+                bar.filled(),
+            )
+        }))?;
         let xs = grid(lo, hi, 400);
-        chart
-            .draw_series(LineSeries::new(
-                xs.iter()
-                    .map(|&x| (x, fitted.density(x).expect("格子の x は有限"))),
-                PALETTE[1].stroke_width(3),
-            ))?
-            .label(format!(
-                "最尤推定: μ = {:.3}, σ² = {:.3}",
-                fitted.mean(),
-                fitted.variance()
-            ))
-            .legend(legend_line(PALETTE[1], 3));
-        chart
-            .draw_series(DashedLineSeries::new(
-                xs.iter()
-                    .map(|&x| (x, truth.density(x).expect("格子の x は有限"))),
-                6,
-                4,
-                BLACK.stroke_width(1),
-            ))?
-            .label("真の分布: μ = 2, σ² = 0.5")
-            .legend(legend_line(BLACK, 1));
-        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 15)?;
+        chart.draw_series(LineSeries::new(
+            xs.iter()
+                .map(|&x| (x, fitted.density(x).expect("格子の x は有限"))),
+            PALETTE[1].stroke_width(4),
+        ))?;
+        chart.draw_series(DashedLineSeries::new(
+            xs.iter()
+                .map(|&x| (x, truth.density(x).expect("格子の x は有限"))),
+            9,
+            7,
+            BLACK.stroke_width(3),
+        ))?;
         Ok(())
     })
 }
@@ -189,71 +240,81 @@ fn contour(xs: &[f64], ys: &[f64], f: &[Vec<f64>], level: f64) -> Vec<Vec<(f64, 
     lines
 }
 
-/// 図 2.2a: 図 2.2b と同じデータの KL 情報量 (2.11) を (μ, σ²) の平面に等高線で描く。
+/// §2.2 の 1 枚目: ヒストグラムの図と同じデータの KL 情報量 (2.11) を、(μ, σ²) の平面に等高線で描く。
+///
+/// 等高線には凡例の代わりに値 `D − D_min` を直接書く（最小点の × の説明は本文の図の説明に書く）。書く位置は、最小点から右下の角へ向かう線分と
+/// 等高線の交点（二分法で求める。線分の上で D は単調に増える）。
 fn kl_contours() -> String {
     let data = sample_1d();
     let best = Gaussian::fit(&data).expect("200 個の標本で推定できる");
-    let d_min = best.kl_up_to_const(&data).expect("有限のデータ");
+    let kl = |mu: f64, v: f64| {
+        Gaussian::new(mu, v)
+            .and_then(|q| q.kl_up_to_const(&data))
+            .expect("σ² > 0 の格子")
+    };
+    let d_min = kl(best.mean(), best.variance());
     let (mx, vx) = (best.mean(), best.variance());
     let xs = grid(mx - 0.5, mx + 0.5, 160);
     let ys = grid(0.15, 1.35, 160);
     let f: Vec<Vec<f64>> = xs
         .iter()
-        .map(|&mu| {
-            ys.iter()
-                .map(|&v| {
-                    Gaussian::new(mu, v)
-                        .and_then(|q| q.kl_up_to_const(&data))
-                        .expect("σ² > 0 の格子")
-                })
-                .collect()
-        })
+        .map(|&mu| ys.iter().map(|&v| kl(mu, v)).collect())
         .collect();
-    let levels = [0.01, 0.05, 0.2, 0.5, 1.0];
-    render(|root| {
+    let corner = (xs[xs.len() - 1], ys[0]);
+    let on_ray = |t: f64| (mx + t * (corner.0 - mx), vx + t * (corner.1 - vx));
+    let levels = [0.01, 0.05, 0.2, 0.5];
+    render((640, 460), |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                "図 2.2a: KL 情報量 (2.11) の等高線（D − D_min）",
-                (FONT, 20),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
+            .margin(16)
+            .margin_right(28)
+            .x_label_area_size(64)
+            .y_label_area_size(82)
             .build_cartesian_2d(xs[0]..xs[xs.len() - 1], ys[0]..ys[ys.len() - 1])?;
         chart
             .configure_mesh()
             .x_desc("μ")
             .y_desc("σ²")
-            .light_line_style(WHITE)
+            .x_labels(6)
+            .y_labels(6)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(BLACK.mix(0.12))
             .draw()?;
+        let mut label_at = Vec::new();
         for (k, &lv) in levels.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
-            let lines = contour(&xs, &ys, &f, d_min + lv);
-            for (m, line) in lines.iter().enumerate() {
-                let s = chart
-                    .draw_series(LineSeries::new(line.iter().copied(), color.stroke_width(2)))?;
-                if m == 0 {
-                    s.label(format!("D − D_min = {lv}")).legend(move |(x, y)| {
-                        PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                    });
+            for line in contour(&xs, &ys, &f, d_min + lv) {
+                chart.draw_series(LineSeries::new(line, color.stroke_width(3)))?;
+            }
+            // 線分の上の交点: D(on_ray(0)) = D_min < D_min + lv < D(on_ray(1))
+            let (mut a, mut b) = (0.0, 1.0);
+            for _ in 0..60 {
+                let m = 0.5 * (a + b);
+                let (mu, v) = on_ray(m);
+                if kl(mu, v) < d_min + lv {
+                    a = m;
+                } else {
+                    b = m;
                 }
             }
+            label_at.push((on_ray(0.5 * (a + b)), lv));
         }
-        chart.draw_series([Cross::new((mx, vx), 7, BLACK.stroke_width(2))])?;
-        chart.draw_series([Text::new(
-            format!("最小点 (x̄, s²) = ({mx:.3}, {vx:.3})"),
-            (mx - 0.12, vx - 0.13),
-            (FONT, 15),
-        )])?;
-        draw_legend(&mut chart, SeriesLabelPosition::UpperRight, 14)?;
+        for (p, lv) in label_at {
+            boxed_label(root, chart.backend_coord(&p), &format!("{lv}"))?;
+        }
+        chart.draw_series([Cross::new((mx, vx), 9, BLACK.stroke_width(3))])?;
         Ok(())
     })
 }
 
-/// 図 2.4a: Σ = [[2, 1.2], [1.2, 1.5]] の等高線（マハラノビス距離 1, 2, 3）と固有ベクトル（長さ 2√固有値）。
+/// §2.4 の図: Σ = [[2, 1.2], [1.2, 1.5]] の等高線（マハラノビス距離 1, 2, 3）と固有ベクトル（長さ 2√固有値）。
 ///
 /// 楕円は固有値分解から媒介変数表示で描く: `x = μ + r Σ_k √(s_k) u_k (cos t, sin t)_k`。
-/// 軸の縮尺を縦横でそろえる（固有ベクトルが直交して見えるように）。
+/// 軸の縮尺を縦横でそろえる（固有ベクトルが直交して見えるように）。凡例の代わりに、楕円には距離 r、
+/// 矢印には u₁・u₂ を直接書く（固有値は本文の図の説明に書く）。
 fn mvn_eigen() -> String {
     let mu = [0.5, -1.0];
     let sigma = array![[2.0, 1.2], [1.2, 1.5]];
@@ -263,20 +324,17 @@ fn mvn_eigen() -> String {
     let u = &eig.vectors;
     let pts = q.sample(&mut seeded_rng(24), 300).expect("標本は 1 個以上");
     // 描画領域の大きさから、縦横の縮尺がそろうように範囲を決める
-    let (margin, xl, yl, cap) = (12u32, 36u32, 44u32, 34u32);
-    let pw = f64::from(SIZE.0 - 2 * margin - yl);
-    let ph = f64::from(SIZE.1 - cap - 2 * margin - xl);
-    let yr = (-6.0_f64, 4.0_f64);
+    let size = (640u32, 500u32);
+    let (margin, xl, yl) = (16u32, 64u32, 76u32);
+    let pw = f64::from(size.0 - 2 * margin - yl);
+    let ph = f64::from(size.1 - 2 * margin - xl);
+    let yr = (-5.2_f64, 3.2_f64);
     let xspan = (yr.1 - yr.0) * pw / ph;
     let xr = (mu[0] - xspan / 2.0, mu[0] + xspan / 2.0);
-    render(|root| {
-        let (top, body) = root.split_vertically(cap);
-        top.draw(&Text::new(
-            "図 2.4a: 2 次元ガウス分布の等高線と Σ の固有ベクトル",
-            (60, 8),
-            (FONT, 20),
-        ))?;
-        let mut chart = ChartBuilder::on(&body)
+    // 長軸（大きい固有値 s[1] の固有ベクトル u₂）の向き
+    let major = (u[[0, 1]], u[[1, 1]]);
+    render(size, |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(margin)
             .x_label_area_size(xl)
             .y_label_area_size(yl)
@@ -285,12 +343,19 @@ fn mvn_eigen() -> String {
             .configure_mesh()
             .x_desc("x₁")
             .y_desc("x₂")
-            .light_line_style(WHITE)
+            .x_labels(6)
+            .y_labels(5)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(BLACK.mix(0.12))
             .draw()?;
         chart.draw_series(
             pts.rows()
                 .into_iter()
-                .map(|p| Circle::new((p[0], p[1]), 2, PALETTE[4].mix(0.6).filled())),
+                .map(|p| Circle::new((p[0], p[1]), 3, PALETTE[4].mix(0.7).filled())),
         )?;
         let ts = grid(0.0, std::f64::consts::TAU, 240);
         for r in [1.0, 2.0, 3.0] {
@@ -301,34 +366,35 @@ fn mvn_eigen() -> String {
                     mu[1] + u[[1, 0]] * a + u[[1, 1]] * b,
                 )
             });
-            let series = chart.draw_series(LineSeries::new(ellipse, PALETTE[0].stroke_width(2)))?;
-            if r == 1.0 {
-                series
-                    .label("(x − μ)ᵀ Σ⁻¹ (x − μ) = 1, 4, 9")
-                    .legend(|(x, y)| {
-                        PathElement::new([(x, y), (x + 20, y)], PALETTE[0].stroke_width(2))
-                    });
-            }
+            chart.draw_series(LineSeries::new(ellipse, PALETTE[0].stroke_width(3)))?;
         }
         // 矢印は 2√(Σ の固有値) の長さ: 先端がちょうど 2 番目の楕円の主軸の端に来る
+        let mut tips = Vec::new();
         for k in 0..2 {
             let len = 2.0 * s[k].sqrt();
-            let tip = (mu[0] + u[[0, k]] * len, mu[1] + u[[1, k]] * len);
+            let dir = (u[[0, k]], u[[1, k]]);
+            let tip = (mu[0] + dir.0 * len, mu[1] + dir.1 * len);
             let color = PALETTE[1 + k];
-            chart
-                .draw_series(LineSeries::new(
-                    [(mu[0], mu[1]), tip],
-                    color.stroke_width(3),
-                ))?
-                .label(format!("固有ベクトル u{}（Σ の固有値 {:.2}）", k + 1, s[k]))
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3))
-                });
-            chart.draw_series([Circle::new(tip, 4, color.filled())])?;
+            chart.draw_series(LineSeries::new(
+                [(mu[0], mu[1]), tip],
+                color.stroke_width(4),
+            ))?;
+            chart.draw_series([Circle::new(tip, 6, color.filled())])?;
+            tips.push((tip, dir));
         }
-        chart.draw_series([Cross::new((mu[0], mu[1]), 6, BLACK.stroke_width(2))])?;
-        chart.draw_series([Text::new("μ", (mu[0] + 0.15, mu[1] - 0.1), (FONT, 16))])?;
-        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 14)?;
+        chart.draw_series([Cross::new((mu[0], mu[1]), 8, BLACK.stroke_width(3))])?;
+        // ラベル: 楕円の番号 r は長軸の左下の端（楕円の上）、u_k は矢印の先の少し先、μ は中心の右下
+        for r in [1.0, 2.0, 3.0] {
+            let d = r * s[1].sqrt();
+            let p = (mu[0] - major.0 * d, mu[1] - major.1 * d);
+            boxed_label(root, chart.backend_coord(&p), &format!("{r}"))?;
+        }
+        for (k, (tip, dir)) in tips.iter().enumerate() {
+            let p = (tip.0 + dir.0 * 0.7, tip.1 + dir.1 * 0.7);
+            boxed_label(root, chart.backend_coord(&p), ["u₁", "u₂"][k])?;
+        }
+        let (px, py) = chart.backend_coord(&(mu[0], mu[1]));
+        boxed_label(root, (px + 26, py + 22), "μ")?;
         Ok(())
     })
 }

@@ -1,14 +1,20 @@
-//! §2.6 の図 3（勾配法の図形的な意味。ノートでは失われていた図を作り直す）、
-//! 図 4（Ising モデルの学習曲線と学習率）、図 5（真の結合と学習した結合）。
+//! §2.6 の図: 勾配法の図形的な意味（ノートでは失われていた図を作り直す）、Ising モデルの学習曲線と学習率、
+//! 真の結合と学習した結合、データの平均が周辺多面体の境界にあるときに結合が増え続けるようす。
+//!
+//! 図の番号と説明は本文の `<figcaption>` に書き、SVG には入れない（番号を付け替えても図は変わらない）。
+//! 書式は §2.2 の図（`gaussian.rs`）にそろえる: 幅 640 の SVG が電話の画面で幅 350 px ほどに縮んでも
+//! 文字が約 10 px を下回らないよう、文字は SVG の単位で 19 px 以上（plotters は指定の 1/1.24 を
+//! `font-size` に書くので、指定は 24 以上）。凡例はデータに重ねず図の上の欄に置き、背景は少し暗い灰色にする。
 
 use super::Figure;
-use super::style::{FONT, PALETTE, draw_legend, grid, legend_line, render};
+use super::style::{AXIS, FONT, Key, PALETTE, TEXT, grid, legend, render, text_style, tick};
 use genmodel::boltzmann::ising::{
     Ising, KlObjective, global_curvature_bound, n_params, spins_of_state,
 };
 use genmodel::ndarray::{Array1, Array2, array};
 use genmodel::optim::{StepSize, StopRule, quadratic_upper_bound};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 pub fn figures() -> Vec<Figure> {
     vec![
@@ -24,7 +30,26 @@ pub fn figures() -> Vec<Figure> {
             file: "fig5-ising-couplings.svg",
             svg: couplings(),
         },
+        Figure {
+            file: "fig-ising-boundary.svg",
+            svg: boundary(),
+        },
     ]
+}
+
+/// 10 の累乗の目盛り: 1, 10, 10², 10³, …（それ以外の位置には書かない）。
+fn power_of_ten(v: f64) -> String {
+    let k = v.log10().round();
+    if (v.log10() - k).abs() > 1e-9 {
+        return String::new();
+    }
+    const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    match k as i32 {
+        0 => "1".to_string(),
+        1 => "10".to_string(),
+        e if (2..=9).contains(&e) => format!("10{}", SUP[e as usize]),
+        e => format!("1e{e}"),
+    }
 }
 
 fn f(t: f64) -> f64 {
@@ -34,63 +59,100 @@ fn df(t: f64) -> f64 {
     t / (1.0 + t * t).sqrt()
 }
 
-/// 図 3: f(θ) = √(1 + θ²) と、θ₀ = 2 で接する 2 次の上界 g（L = sup f'' = 1、式 (2.33)）、その頂点 θ₁（式 (2.35)）。
+/// 勾配法の図形的な意味: f(θ) = √(1 + θ²) と、θ₀ = 2 で接する 2 次の上界 g（L = sup f'' = 1、式 (2.33)）、
+/// その頂点 θ₁（式 (2.35)）。
 fn surrogate_figure() -> String {
     let (t0, l) = (2.0_f64, 1.0_f64);
     let g = |t: f64| quadratic_upper_bound(f(t0), df(t0), l, t0, t).expect("有限の値");
     let t1 = t0 - df(t0) / l;
-    render(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("図 3: 勾配法は上界 g の最小化", (FONT, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
+    render((640, 480), |root| {
+        let (top, body) = root.split_vertically(84);
+        legend(
+            &top,
+            (90, 24),
+            1,
+            0,
+            &[
+                (Key::Line(PALETTE[0], 4), "y = f(θ) = √(1 + θ²)".to_string()),
+                (
+                    Key::Line(PALETTE[1], 4),
+                    "y = g(θ)：θ₀ で接する上界（L = 1）".to_string(),
+                ),
+            ],
+        )?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin_left(8)
+            .margin_right(24)
+            .margin_bottom(8)
+            .x_label_area_size(64)
+            .y_label_area_size(64)
             .build_cartesian_2d(-3.0..4.0, 0.0..5.0)?;
         chart
             .configure_mesh()
             .x_desc("θ")
             .y_desc("y")
-            .light_line_style(WHITE)
+            .x_labels(8)
+            .y_labels(6)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(BLACK.mix(0.12))
             .draw()?;
         let xs = grid(-3.0, 4.0, 400);
-        chart
-            .draw_series(LineSeries::new(
-                xs.iter().map(|&x| (x, f(x))),
-                PALETTE[0].stroke_width(2),
-            ))?
-            .label("y = f(θ) = √(1 + θ²)")
-            .legend(legend_line(PALETTE[0], 2));
-        chart
-            .draw_series(LineSeries::new(
-                xs.iter().map(|&x| (x, g(x))).filter(|&(_, y)| y <= 5.0),
-                PALETTE[1].stroke_width(2),
-            ))?
-            .label("y = g(θ)（θ₀ で接する上界, L = 1）")
-            .legend(legend_line(PALETTE[1], 2));
-        chart.draw_series([
-            Circle::new((t0, f(t0)), 4, BLACK.filled()),
-            Circle::new((t1, g(t1)), 4, PALETTE[1].filled()),
-            Circle::new((t1, f(t1)), 4, PALETTE[0].filled()),
-        ])?;
         chart.draw_series(LineSeries::new(
-            [(t0, 0.15), (t1, 0.15)],
-            BLACK.stroke_width(1),
+            xs.iter().map(|&x| (x, f(x))),
+            PALETTE[0].stroke_width(4),
         ))?;
         chart.draw_series(LineSeries::new(
-            [(t1, 0.15), (t1, f(t1))],
-            BLACK.stroke_width(1),
+            xs.iter().map(|&x| (x, g(x))).filter(|&(_, y)| y <= 5.0),
+            PALETTE[1].stroke_width(4),
         ))?;
         chart.draw_series([
-            Text::new("θ₀", (t0 - 0.05, 0.45), (FONT, 15)),
-            Text::new("θ₁ = θ₀ − f'(θ₀)/L", (t1 - 1.2, 0.45), (FONT, 15)),
-            Text::new("f(θ₀)", (t0 + 0.1, f(t0) - 0.1), (FONT, 15)),
+            Circle::new((t0, f(t0)), 6, BLACK.filled()),
+            Circle::new((t1, g(t1)), 6, PALETTE[1].filled()),
+            Circle::new((t1, f(t1)), 6, PALETTE[0].filled()),
         ])?;
-        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 15)?;
+        // θ₀ から θ₁ への 1 歩（下の矢印）と、θ₁ から曲線への縦線
+        chart.draw_series(LineSeries::new(
+            [(t0, 0.3), (t1, 0.3)],
+            BLACK.stroke_width(2),
+        ))?;
+        chart.draw_series(LineSeries::new(
+            [(t1, 0.3), (t1 + 0.15, 0.4)],
+            BLACK.stroke_width(2),
+        ))?;
+        chart.draw_series(LineSeries::new(
+            [(t1, 0.3), (t1 + 0.15, 0.2)],
+            BLACK.stroke_width(2),
+        ))?;
+        chart.draw_series(DashedLineSeries::new(
+            [(t0, 0.3), (t0, f(t0))],
+            6,
+            5,
+            BLACK.stroke_width(2),
+        ))?;
+        chart.draw_series(DashedLineSeries::new(
+            [(t1, 0.3), (t1, g(t1))],
+            6,
+            5,
+            BLACK.stroke_width(2),
+        ))?;
+        let label = |s: &str, at: (f64, f64), h: HPos| {
+            Text::new(s.to_string(), at, text_style(TEXT, h, VPos::Center))
+        };
+        chart.draw_series([
+            label("θ₀", (t0 + 0.12, 0.62), HPos::Left),
+            label("θ₁", (t1 - 0.12, 0.62), HPos::Right),
+            label("f(θ₀)", (t0 + 0.18, f(t0) - 0.15), HPos::Left),
+            label("g(θ₁)", (t1 - 0.15, g(t1) + 0.3), HPos::Right),
+        ])?;
         Ok(())
     })
 }
 
-/// 図 4 の真のモデル（4 スピン）。
+/// 学習曲線の図の真のモデル（4 スピン）。
 fn truth4() -> Ising {
     Ising::new(
         array![0.3, -0.2, 0.1, 0.0],
@@ -99,7 +161,7 @@ fn truth4() -> Ising {
     .expect("有効なパラメータ")
 }
 
-/// 図 4: 学習率 η = 1/M, 1/λ*, 1.9/λ*, 2.2/λ* で θ = 0 から学習したときの KL の推移。
+/// 学習率 η = 1/M, 1/λ*, 1.9/λ*, 2.2/λ* で θ = 0 から学習したときの KL の推移。
 fn learning_curves() -> String {
     let truth = truth4();
     let n = truth.n_spins();
@@ -108,10 +170,11 @@ fn learning_curves() -> String {
         .statistics_covariance()
         .expect("4 スピン")
         .max_eigenvalue();
+    let m = n_params(n).expect("n ≤ MAX_MODEL_SPINS");
     let iters = 150;
     let runs: Vec<(String, f64)> = vec![
         (
-            format!("η = 1/M = {:.3}", 1.0 / global_curvature_bound(n)),
+            format!("η = 1/M = {}", tick(&(1.0 / global_curvature_bound(n)))),
             1.0 / global_curvature_bound(n),
         ),
         (format!("η = 1/λ* = {:.3}", 1.0 / lambda), 1.0 / lambda),
@@ -133,39 +196,47 @@ fn learning_curves() -> String {
         })
         .collect();
     let floor = 1e-14;
-    render(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!(
-                    "図 4: 学習率と KL の推移（λ* = {lambda:.3}, M = {}）",
-                    n_params(n).expect("n ≤ MAX_MODEL_SPINS")
-                ),
-                (FONT, 20),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
+    render((640, 500), |root| {
+        let (top, body) = root.split_vertically(84);
+        let items: Vec<(Key, String)> = curves
+            .iter()
+            .enumerate()
+            .map(|(i, (label, _))| (Key::Line(PALETTE[i], 4), label.clone()))
+            .collect();
+        legend(&top, (24, 24), 2, 310, &items)?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin_left(8)
+            .margin_right(24)
+            .margin_bottom(8)
+            .x_label_area_size(64)
+            .y_label_area_size(100)
             .build_cartesian_2d(0..iters, (floor..10.0).log_scale())?;
         chart
             .configure_mesh()
-            .x_desc("反復")
-            .y_desc("KL")
-            .y_label_formatter(&|v| format!("{v:.0e}"))
-            .light_line_style(WHITE)
+            .x_desc("反復の回数 t")
+            .y_desc(format!("KL（M = {m}, λ* = {lambda:.2}）"))
+            .x_labels(4)
+            .y_labels(8)
+            .y_label_formatter(&|v: &f64| {
+                // 10⁰, 10⁻⁴, 10⁻⁸, 10⁻¹² だけに数を書く
+                let k = v.log10().round() as i32;
+                if k % 4 != 0 || (v.log10() - f64::from(k)).abs() > 1e-9 {
+                    String::new()
+                } else {
+                    format!("1e{k}").replace('-', "−")
+                }
+            })
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(BLACK.mix(0.12))
             .draw()?;
-        for (i, (label, values)) in curves.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
-            chart
-                .draw_series(LineSeries::new(
-                    values.iter().enumerate().map(|(k, v)| (k, v.max(floor))),
-                    color.stroke_width(2),
-                ))?
-                .label(label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
+        for (i, (_, values)) in curves.iter().enumerate() {
+            chart.draw_series(LineSeries::new(
+                values.iter().enumerate().map(|(k, v)| (k, v.max(floor))),
+                PALETTE[i].stroke_width(4),
+            ))?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft, 15)?;
         Ok(())
     })
 }
@@ -206,7 +277,7 @@ fn draw_samples(model: &Ising, rng: &mut SplitMix, count: usize) -> Array2<i8> {
     data
 }
 
-/// 図 5: 6 スピンの真の結合と、(a) 厳密なモーメントから、(b) 500 個の標本から学習した結合。
+/// 6 スピンの真の結合と、(a) 厳密なモーメントから、(b) 500 個の標本から学習した結合。
 fn couplings() -> String {
     let n = 6;
     let mut rng = SplitMix(2026);
@@ -237,38 +308,146 @@ fn couplings() -> String {
             .collect()
     };
     let (a, b) = (pts(&from_exact), pts(&from_samples));
-    render(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("図 5: 真の結合 J と学習した結合（6 スピン）", (FONT, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
+    render((640, 560), |root| {
+        let (top, body) = root.split_vertically(84);
+        legend(
+            &top,
+            (90, 24),
+            1,
+            0,
+            &[
+                (
+                    Key::Ring(PALETTE[0]),
+                    "厳密なモーメントから学習".to_string(),
+                ),
+                (
+                    Key::Triangle(PALETTE[1]),
+                    "500 個の標本から学習".to_string(),
+                ),
+            ],
+        )?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin_left(8)
+            .margin_right(24)
+            .margin_bottom(8)
+            .x_label_area_size(64)
+            .y_label_area_size(90)
             .build_cartesian_2d(-1.0..1.0, -1.0..1.0)?;
         chart
             .configure_mesh()
-            .x_desc("真の J_kl")
-            .y_desc("学習した J_kl")
-            .light_line_style(WHITE)
+            .x_desc("真の結合 Jₖₗ")
+            .y_desc("学習した結合 Jₖₗ")
+            .x_labels(5)
+            .y_labels(5)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(BLACK.mix(0.12))
             .draw()?;
         chart.draw_series(LineSeries::new(
             [(-1.0, -1.0), (1.0, 1.0)],
-            BLACK.stroke_width(1),
+            BLACK.mix(0.6).stroke_width(2),
         ))?;
+        chart.draw_series(
+            a.iter()
+                .map(|&p| Circle::new(p, 8, PALETTE[0].stroke_width(3))),
+        )?;
+        chart.draw_series(
+            b.iter()
+                .map(|&p| TriangleMarker::new(p, 7, PALETTE[1].filled())),
+        )?;
+        Ok(())
+    })
+}
+
+/// 本文 §2.6 の例のデータ（すべての標本で x₁ = x₂）。
+fn boundary_data() -> Array2<i8> {
+    array![[1, 1, 1], [1, 1, -1], [-1, -1, -1], [1, 1, 1]]
+}
+
+/// 反復 `t = 1, …, last` の `J₁₂` を、対数目盛りで描くのに足りる点（t ≤ 100 は全部、それ以降は約 2 % ごと）だけ残す。
+fn coupling_path(kl: &KlObjective, eta: f64, last: usize) -> Vec<(f64, f64)> {
+    let mut q = Ising::zeros(3).expect("3 スピン");
+    let mut out = Vec::new();
+    let mut next = 1.0f64;
+    for t in 1..=last {
+        q = kl.update(&q, &StepSize::Scalar(eta)).expect("1 歩");
+        if t as f64 >= next || t == last {
+            out.push((t as f64, q.coupling(0, 1).expect("対 (0, 1)")));
+            next = (next * 1.02).max(next + 1.0);
+        }
+    }
+    out
+}
+
+/// データの平均が周辺多面体の境界にあるとき（§2.6 の例、⟨x₁x₂⟩ = 1）の J₁₂ の推移:
+/// 罰則なしでは ½ ln t の速さで増え続け、罰則 λ|θ|²/2（λ = 0.01）をつけると有限の値に落ち着く。
+fn boundary() -> String {
+    let last = 100_000;
+    let plain = KlObjective::from_data(&boundary_data()).expect("±1 の配置");
+    let ridge = plain.clone().with_ridge(0.01).expect("λ ≥ 0");
+    let a = coupling_path(&plain, 1.0 / plain.curvature_bound(), last);
+    let b = coupling_path(&ridge, 1.0 / ridge.curvature_bound(), last);
+    // 漸近線 ½ ln t + c の c は、最後の点に合わせる
+    let (tl, jl) = *a.last().expect("点がある");
+    let c = jl - 0.5 * tl.ln();
+    render((640, 500), |root| {
+        let (top, body) = root.split_vertically(116);
+        legend(
+            &top,
+            (90, 24),
+            1,
+            0,
+            &[
+                (Key::Line(PALETTE[0], 4), "罰則なし".to_string()),
+                (
+                    Key::Dashed(BLACK, 3),
+                    format!(
+                        "½ ln t {} {}",
+                        if c < 0.0 { "−" } else { "+" },
+                        tick(&c.abs())
+                    ),
+                ),
+                (
+                    Key::Line(PALETTE[1], 4),
+                    "罰則 λ|θ|²/2（λ = 0.01）".to_string(),
+                ),
+            ],
+        )?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin_left(8)
+            .margin_right(32)
+            .margin_bottom(8)
+            .x_label_area_size(64)
+            .y_label_area_size(64)
+            .build_cartesian_2d((1.0..last as f64).log_scale(), 0.0..6.0)?;
         chart
-            .draw_series(
-                a.iter()
-                    .map(|&p| Circle::new(p, 5, PALETTE[0].stroke_width(2))),
-            )?
-            .label("厳密なモーメントから")
-            .legend(|(x, y)| Circle::new((x + 10, y), 5, PALETTE[0].stroke_width(2)));
-        chart
-            .draw_series(
-                b.iter()
-                    .map(|&p| TriangleMarker::new(p, 5, PALETTE[1].filled())),
-            )?
-            .label("500 個の標本から")
-            .legend(|(x, y)| TriangleMarker::new((x + 10, y), 5, PALETTE[1].filled()));
-        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 15)?;
+            .configure_mesh()
+            .x_desc("反復の回数 t（対数目盛り）")
+            .y_desc("J₁₂")
+            .x_labels(6)
+            .y_labels(7)
+            .x_label_formatter(&|v| power_of_ten(*v))
+            .y_label_formatter(&tick)
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(BLACK.mix(0.12))
+            .draw()?;
+        chart.draw_series(LineSeries::new(a, PALETTE[0].stroke_width(4)))?;
+        chart.draw_series(LineSeries::new(b, PALETTE[1].stroke_width(4)))?;
+        // 漸近線は曲線の上に重ねる（曲線と重なっていることが見える）
+        chart.draw_series(DashedLineSeries::new(
+            grid(0.0, (last as f64).ln(), 200)
+                .into_iter()
+                .map(|u| (u.exp(), 0.5 * u + c))
+                .filter(|&(_, y)| y >= 0.0),
+            9,
+            7,
+            BLACK.stroke_width(3),
+        ))?;
         Ok(())
     })
 }

@@ -1,7 +1,11 @@
-//! §2.1 の図 1（Gibbs の不等式）と図 2（Jensen の不等式）。ノートでは失われていた図を作り直す。
+//! §2.1 の図 2.1（接線の不等式 ln x ≤ x − 1）と図 2.2（Jensen の不等式）。ノートでは失われていた図を作り直す。
+//!
+//! 図の番号と説明は本文の `<figcaption>` に書き、SVG には入れない。文字の大きさと背景は [`super::style`] の約束に従う。
 
 use super::Figure;
-use super::style::{FONT, PALETTE, draw_legend, grid, legend_line, render};
+use super::style::{
+    AXIS, BACKGROUND, FONT, PALETTE, SIZE, TEXT, draw_legend, grid, legend_line, render,
+};
 use plotters::prelude::*;
 
 pub fn figures() -> Vec<Figure> {
@@ -17,20 +21,21 @@ pub fn figures() -> Vec<Figure> {
     ]
 }
 
-/// 図 1: y = x - 1 は y = ln x の上にあり、x = 1 でだけ接する（式 (2.4)）。
+/// 図 2.1: y = x - 1 は y = ln x の上にあり、x = 1 でだけ接する（式 (2.4)）。
 fn gibbs() -> String {
-    render(|root| {
+    render(SIZE, |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption("図 1: ln x ≤ x − 1（x = 1 でのみ等号）", (FONT, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
+            .margin(16)
+            .x_label_area_size(52)
+            .y_label_area_size(60)
             .build_cartesian_2d(0.0..4.0, -3.0..3.0)?;
         chart
             .configure_mesh()
             .x_desc("x")
             .y_desc("y")
-            .light_line_style(WHITE)
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(BACKGROUND)
             .draw()?;
         let xs = grid(0.05, 4.0, 400);
         chart
@@ -48,27 +53,28 @@ fn gibbs() -> String {
             .label("y = ln x")
             .legend(legend_line(PALETTE[0], 2));
         chart.draw_series([Circle::new((1.0, 0.0), 4, BLACK.filled())])?;
-        draw_legend(&mut chart, SeriesLabelPosition::LowerRight, 16)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight, TEXT)?;
         Ok(())
     })
 }
 
-/// 図 2: 上に凸な f = ln では、弦（2 点の平均）が曲線（平均での値）の下にある（式 (2.6)）。
+/// 図 2.2: 上に凸な f = ln では、弦（2 点の平均）が曲線（平均での値）の下にある（式 (2.6)）。
 fn jensen() -> String {
     let (a, b) = (0.4_f64, 4.0_f64);
     let m = 0.5 * (a + b);
-    render(|root| {
+    render(SIZE, |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption("図 2: 上に凸な f(x) = ln x と弦", (FONT, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
+            .margin(16)
+            .x_label_area_size(52)
+            .y_label_area_size(60)
             .build_cartesian_2d(0.0..4.5, -1.5..1.8)?;
         chart
             .configure_mesh()
             .x_desc("x")
             .y_desc("y")
-            .light_line_style(WHITE)
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(BACKGROUND)
             .draw()?;
         let xs = grid(0.2, 4.5, 400);
         chart
@@ -97,12 +103,12 @@ fn jensen() -> String {
             BLACK.stroke_width(1),
         ))?;
         chart.draw_series([
-            Text::new("f((a+b)/2)", (m + 0.1, m.ln() + 0.05), (FONT, 15)),
-            Text::new("(f(a)+f(b))/2", (m + 0.1, chord_mid - 0.1), (FONT, 15)),
-            Text::new("(a, f(a))", (a + 0.08, a.ln() - 0.05), (FONT, 15)),
-            Text::new("(b, f(b))", (b - 0.2, b.ln() - 0.12), (FONT, 15)),
+            Text::new("f((a+b)/2)", (m + 0.1, m.ln() + 0.05), (FONT, TEXT)),
+            Text::new("(f(a)+f(b))/2", (m + 0.1, chord_mid - 0.1), (FONT, TEXT)),
+            Text::new("(a, f(a))", (a + 0.08, a.ln() - 0.05), (FONT, TEXT)),
+            Text::new("(b, f(b))", (b - 0.2, b.ln() - 0.12), (FONT, TEXT)),
         ])?;
-        draw_legend(&mut chart, SeriesLabelPosition::LowerRight, 16)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight, TEXT)?;
         Ok(())
     })
 }

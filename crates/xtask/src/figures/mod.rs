@@ -7,6 +7,7 @@
 mod gaussian;
 mod ising;
 mod kl;
+pub mod kl_direction;
 mod style;
 
 use std::path::Path;
@@ -32,6 +33,7 @@ pub struct Figure {
 pub fn all() -> Vec<Figure> {
     let mut v = Vec::new();
     v.extend(kl::figures());
+    v.extend(kl_direction::figures());
     v.extend(gaussian::figures());
     v.extend(ising::figures());
     v

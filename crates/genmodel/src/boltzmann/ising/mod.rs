@@ -19,7 +19,8 @@
 //! | [`covariance`] | 十分統計量の共分散 = KL 情報量のヘッセ行列 | (2.40a) |
 //! | [`sample`] | 全状態の確率表による厳密な標本 | (2.25) |
 //! | [`data`] | スピンのデータ（1 行 1 配置の `i8` の 2 次元配列）の平均とエントロピー | (1.1)、(2.27)–(2.29) |
-//! | [`learn`] | KL 情報量 [`KlObjective`] とその勾配法、曲率の上界 | (2.27)–(2.30)、(2.44a) |
+//! | [`learn`] | KL 情報量 [`KlObjective`] とその勾配法、罰則 `λ\|θ\|²/2`、曲率の上界 | (2.27)–(2.30)、(2.44a) |
+//! | [`outcome`] | 学習の結末 [`Outcome`]: 最適点が有限か（データの平均が周辺多面体の内部にあるか） | (2.28)–(2.29) |
 //!
 //! スピンのデータは `ndarray` の `i8` の 2 次元配列（1 行 1 配置、値は `±1`）で受け渡す。
 //! 転置や切り出しで作った連続でないビューも添字どおりに読む。
@@ -58,15 +59,17 @@ pub mod data;
 pub mod exact;
 pub mod learn;
 pub mod model;
+pub mod outcome;
 pub mod sample;
 
 pub use covariance::MAX_COVARIANCE_SPINS;
 pub use data::{check_spin_data, data_entropy, data_statistics};
 pub use exact::{MAX_ENUMERATION_L1, MAX_SPINS, Moments};
-pub use learn::{KlObjective, global_curvature_bound};
+pub use learn::{KlObjective, global_curvature_bound, sharp_curvature_bound};
 pub use model::{
     Ising, MAX_MODEL_SPINS, n_params, pair_index, pairs, spins_of_state, sufficient_statistics,
 };
+pub use outcome::{Fit, MAX_CERTIFICATE_SPINS, Outcome};
 pub use sample::{MAX_SAMPLE_SPINS, MAX_SAMPLER_SPINS};
 
 use crate::error::{Error, Result};

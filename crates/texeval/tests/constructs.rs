@@ -1,0 +1,357 @@
+//! 構文ごとの単体テスト（読みと評価）。
+
+use ndarray::{array, Array1};
+use texeval::*;
+
+fn m() -> Macros {
+    Macros::parse("\\vx:{\\vec{x}}\n\\vmu:{\\vec{\\mu}}\n\\T:{\\top}\n\\KL:{D_{\\mathrm{KL}}}\n\\onlytheta:{\\overset{\\text{θ のみ}}{=}}").unwrap()
+}
+
+fn env() -> Env {
+    let mut e = Env::with_macros(m());
+    e.scalar("a", 2.0)
+        .scalar("b", 3.0)
+        .scalar(r"\sigma", 0.5)
+        .scalar("n", 4.0);
+    e.set("A", array![[2.0, 1.0], [1.0, 3.0]])
+        .set(r"\vx", vec![1.0, -2.0]);
+    e.set("h", vec![0.5, -1.0, 2.0]).data("y", &[1.0, 2.0, 4.0]);
+    e
+}
+
+fn s(latex: &str, e: &Env) -> f64 {
+    eval_latex(latex, e)
+        .unwrap_or_else(|err| panic!("{latex}: {err}"))
+        .as_scalar()
+        .unwrap()
+}
+
+fn near(x: f64, y: f64, tol: f64) {
+    assert!((x - y).abs() <= tol * (1.0 + y.abs()), "{x} vs {y}");
+}
+
+#[test]
+fn numbers_implicit_mul_frac_pow() {
+    let e = env();
+    near(s(r"2a b", &e), 12.0, 1e-15);
+    near(s(r"a \cdot b - \frac{1}{2}", &e), 5.5, 1e-15);
+    near(s(r"\tfrac{a}{b} + \dfrac12", &e), 2.0 / 3.0 + 0.5, 1e-15);
+    near(s(r"a^{b} + a^2 3", &e), 8.0 + 12.0, 1e-15);
+    near(
+        s(r"\sqrt{2\pi\sigma^2}", &e),
+        (2.0 * std::f64::consts::PI * 0.25f64).sqrt(),
+        1e-15,
+    );
+    near(s(r"-\frac{1}{2(\sigma^2)^2}", &e), -8.0, 1e-15);
+}
+
+#[test]
+fn functions_take_paren_group_or_rest_of_term() {
+    let e = env();
+    near(s(r"\ln 2\pi", &e), (2.0 * std::f64::consts::PI).ln(), 1e-15);
+    near(s(r"\ln(a) b", &e), 2f64.ln() * 3.0, 1e-15);
+    near(
+        s(r"\exp\bigl(-a\bigr) + \cosh a + \tanh b", &e),
+        (-2f64).exp() + 2f64.cosh() + 3f64.tanh(),
+        1e-15,
+    );
+    near(s(r"\log e^{a}", &e), 2.0, 1e-15);
+    assert!(matches!(
+        eval_latex(r"\ln(-a)", &e),
+        Err(Error::Eval(EvalError::Domain(_)))
+    ));
+}
+
+#[test]
+fn sigma_squared_binding_rule() {
+    let mut e = env();
+    near(s(r"\sigma^2", &e), 0.25, 1e-15);
+    e.scalar(r"\sigma^2", 9.0);
+    near(s(r"\sigma^2", &e), 9.0, 1e-15);
+    near(s(r"(\sigma^2)^2", &e), 81.0, 1e-15);
+}
+
+#[test]
+fn subscripts_families_and_components() {
+    let mut e = env();
+    near(s(r"h_2 + y_3", &e), 3.0, 1e-15);
+    near(s(r"A_{12} + A_{21} + A_{22}", &e), 5.0, 1e-15);
+    e.scalar("k", 1.0).scalar("l", 2.0);
+    near(s(r"A_{kl} + x_k x_l", &e), 1.0 - 2.0, 1e-15);
+    e.family(
+        r"\vx",
+        vec![Value::from(vec![1.0, 5.0]), Value::from(vec![7.0, 9.0])],
+    );
+    near(s(r"x_2^{(1)} + x_1^{(2)}", &e), 12.0, 1e-15);
+    assert_eq!(
+        eval_latex(r"\vx_2", &e).unwrap(),
+        Value::from(vec![7.0, 9.0])
+    );
+    assert!(matches!(
+        eval_latex("h_4", &e),
+        Err(Error::Eval(EvalError::Index(_)))
+    ));
+}
+
+#[test]
+fn transpose_inverse_det_trace() {
+    let e = env();
+    near(s(r"\vx^\T \vx", &e), 5.0, 1e-15);
+    near(s(r"\vx^\T A \vx", &e), 2.0 - 4.0 + 12.0, 1e-15);
+    near(s(r"\det A + \operatorname{tr}(A)", &e), 5.0 + 5.0, 1e-12);
+    near(s(r"\operatorname{tr}(A^{-1} A)", &e), 2.0, 1e-12);
+    near(s(r"\det(A^{-1}) - \frac{1}{\det A}", &e), 0.0, 1e-12);
+    let outer = eval_latex(r"\vx \vx^\T", &e).unwrap();
+    assert_eq!(outer, Value::Matrix(array![[1.0, -2.0], [-2.0, 4.0]]));
+    let err = eval_latex(r"\vx \vx", &e).unwrap_err();
+    assert!(matches!(err, Error::Eval(EvalError::Shape { .. })), "{err}");
+    let mut sing = env();
+    sing.set("S", array![[1.0, 2.0], [2.0, 4.0]]);
+    assert!(matches!(
+        eval_latex("S^{-1}", &sing),
+        Err(Error::Eval(EvalError::Singular(_)))
+    ));
+    near(s(r"\vx^\T (A - \frac{1}{2} I) \vx", &e), 10.0 - 2.5, 1e-12);
+}
+
+#[test]
+fn sums_products_max_argmin() {
+    let mut e = env();
+    near(s(r"\sum_{i=1}^{3} y_i", &e), 7.0, 1e-15);
+    near(
+        s(r"\frac{1}{n} \sum_{i=1}^{n-1} (y_i - 1)^2", &e),
+        (0.0 + 1.0 + 9.0) / 4.0,
+        1e-15,
+    );
+    near(s(r"\prod_{k=1}^{3} h_k", &e), -1.0, 1e-15);
+    near(s(r"\sum_i h_i y_i", &e), 0.5 - 2.0 + 8.0, 1e-15);
+    near(s(r"\sum_{k,l=1}^{2} A_{kl}", &e), 7.0, 1e-15);
+    near(s(r"\sum_{k<l} A_{kl}", &e), 1.0, 1e-15);
+    near(s(r"\sum_{k \neq l} A_{kl}", &e), 2.0, 1e-15);
+    near(s(r"\max_k h_k", &e), 2.0, 1e-15);
+    near(
+        s(r"\sum_{\vx \in \{-1,1\}^2} (x_1 x_2 + 1)", &e),
+        4.0,
+        1e-15,
+    );
+    e.domain(
+        r"\theta",
+        (0..=20).map(|i| Value::Scalar(i as f64 * 0.1)).collect(),
+    );
+    near(
+        s(r"\mathop{\mathrm{arg\,min}}_{\theta} (\theta - 1.3)^2", &e),
+        1.3,
+        1e-12,
+    );
+    near(
+        s(
+            r"\operatorname*{arg\,max}_{\theta} \left(-(\theta - 0.7)^2\right)",
+            &e,
+        ),
+        0.7,
+        1e-12,
+    );
+    e.domain(r"\vx", vec![Value::from(vec![0.0]), Value::from(vec![1.0])]);
+    e.func("p", |a| Ok(Value::Scalar(a[0].components()[0])));
+    near(s(r"\sum_{p(\vx) > 0} 1", &e), 1.0, 1e-15);
+}
+
+#[test]
+fn integrals_dx_before_and_after() {
+    let e = env();
+    let pi = std::f64::consts::PI;
+    near(
+        s(r"\int_{-\infty}^{\infty} dt \, e^{-t^2}", &e),
+        pi.sqrt(),
+        1e-10,
+    );
+    near(s(r"\int_0^1 (1 - s)\, s \; ds", &e), 1.0 / 6.0, 1e-12);
+    near(s(r"\int_0^{a} t^2 dt", &e), 8.0 / 3.0, 1e-12);
+    near(
+        s(r"\int dx \, \exp(-\frac{x^2}{2\sigma^2})", &e),
+        (2.0 * pi).sqrt() * 0.5,
+        1e-9,
+    );
+    // ℝ² の積分は変数の束縛から次元を取る
+    near(
+        s(r"\int d\vx \, \exp(-\frac{1}{2} \vx^\T A \vx)", &e),
+        2.0 * pi / 5f64.sqrt(),
+        1e-7,
+    );
+}
+
+#[test]
+fn integral_against_measure_and_delta() {
+    let mut e = env();
+    e.measure(
+        "p_0",
+        vec![Value::Scalar(1.0), Value::Scalar(3.0)],
+        vec![0.5, 0.5],
+    );
+    near(s(r"\int dx \, p_0(x) (x - 1)^2", &e), 2.0, 1e-15);
+    near(s(r"p_0(3)", &e), 0.5, 1e-15);
+    let err = eval_latex(r"\delta(a - b)", &e).unwrap_err();
+    assert!(
+        matches!(err, Error::Eval(EvalError::Unsupported(_))),
+        "{err}"
+    );
+}
+
+#[test]
+fn derivatives_scalar_vector_matrix() {
+    let mut e = env();
+    e.formula("F", r"a^3 b").unwrap();
+    near(s(r"\frac{\partial F}{\partial a}", &e), 36.0, 1e-8);
+    near(s(r"\partial F / \partial b", &e), 8.0, 1e-8);
+    near(
+        s(r"\frac{\partial^2 F}{\partial a \partial b}", &e),
+        12.0,
+        1e-6,
+    );
+    let g = eval_latex(r"\frac{d}{d\vx} \left( \vx^\T A \vx \right)", &e).unwrap();
+    let want = eval_latex(r"(A + A^\T) \vx", &e).unwrap();
+    assert!(g
+        .components()
+        .iter()
+        .zip(want.components())
+        .all(|(x, y)| (x - y).abs() < 1e-6));
+    let dm = eval_latex(r"\frac{d}{dA} \ln \det A", &e).unwrap();
+    let want = eval_latex(r"(A^{-1})^\T", &e).unwrap();
+    assert!(dm
+        .components()
+        .iter()
+        .zip(want.components())
+        .all(|(x, y)| (x - y).abs() < 1e-6));
+    e.scalar("i", 1.0).scalar("j", 2.0);
+    near(
+        s(
+            r"\frac{\partial}{\partial A_{ij}} \left( \vx^\T A \vx \right)",
+            &e,
+        ),
+        -2.0,
+        1e-7,
+    );
+    // σ² で微分: σ² が束縛されていなければ σ を通して動かす
+    near(
+        s(r"\frac{\partial \ln \sigma^2}{\partial \sigma^2}", &e),
+        4.0,
+        1e-6,
+    );
+    // (10.8): Σ⁻¹ で微分すると −Σ（Σ⁻¹ が束縛されていなければ Σ を通して動かす）
+    e.set(r"\Sigma", array![[2.0, 0.5], [0.5, 1.0]]);
+    let d = eval_latex(r"\frac{d}{d\Sigma^{-1}} \ln \det \Sigma", &e)
+        .unwrap()
+        .components();
+    let want = [-2.0, -0.5, -0.5, -1.0];
+    assert!(
+        d.iter().zip(want).all(|(x, y)| (x - y).abs() < 1e-6),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn nabla_and_hessian_of_bound_functions() {
+    let mut e = env();
+    e.func_latex("f", &[r"\vx"], r"\vx^\T A \vx").unwrap();
+    let g = eval_latex(r"\nabla f(\vx)", &e).unwrap().components();
+    assert!(
+        (g[0] - 0.0).abs() < 1e-6 && (g[1] - (-10.0)).abs() < 1e-6,
+        "{g:?}"
+    );
+    let h = eval_latex(r"(\nabla \nabla^\T) f(\vx)", &e)
+        .unwrap()
+        .components();
+    let want = [4.0, 2.0, 2.0, 6.0];
+    assert!(
+        h.iter().zip(want).all(|(x, y)| (x - y).abs() < 1e-5),
+        "{h:?}"
+    );
+    near(s(r"\left| \nabla f(\vx) \right|^2", &e), 100.0, 1e-6);
+    near(s(r"\nabla f(\vx) \cdot \vx", &e), 20.0, 1e-6);
+}
+
+#[test]
+fn expectations_and_functions() {
+    let mut e = env();
+    let states: Vec<Value> = [-1.0, 1.0].iter().map(|&x| Value::Scalar(x)).collect();
+    e.distribution_latex(r"\theta", "x", states, r"\exp(a x)")
+        .unwrap();
+    near(s(r"\langle x \rangle_\theta", &e), 2f64.tanh(), 1e-12);
+    near(s(r"\left\langle x^2 \right\rangle_\theta", &e), 1.0, 1e-12);
+    e.func(r"q_\theta", |a| Ok(Value::Scalar(2.0 * a[0].as_scalar()?)));
+    near(s(r"q_\theta(b) + b(a)", &e), 6.0 + 6.0, 1e-15);
+    e.formula(r"\KL", "a + b").unwrap();
+    near(s(r"\KL\bigl(p \parallel q\bigr)", &e), 5.0, 1e-15);
+    e.scalar(r"H(f)", 7.0);
+    near(s(r"H(f)", &e), 7.0, 1e-15);
+    let t = eval_latex(r"\operatorname{diag}(h_1, \dots, h_3)", &e).unwrap();
+    assert_eq!(
+        t,
+        Value::Matrix(
+            Array1::from(vec![0.5, -1.0, 2.0])
+                .diag()
+                .into_owned()
+                .into_diag_matrix()
+        )
+    );
+}
+
+trait Diag {
+    fn into_diag_matrix(self) -> ndarray::Array2<f64>;
+}
+impl Diag for Array1<f64> {
+    fn into_diag_matrix(self) -> ndarray::Array2<f64> {
+        ndarray::Array2::from_diag(&self)
+    }
+}
+
+#[test]
+fn relations_and_parse_errors() {
+    let mm = m();
+    let c = parse_chain(r"a \le b < 4 \approx 4.001", &mm).unwrap();
+    assert_eq!(c.rels, vec![Rel::Le, Rel::Lt, Rel::Approx]);
+    let rs = check_chain(&c, &env(), &Tolerances::default());
+    assert!(rs.iter().all(|r| r.ok()), "{rs:?}");
+    for bad in [
+        r"\frac{1}",
+        r"a + ",
+        r"\foo x",
+        r"(a",
+        r"\sum_{i=1}^{n",
+        r"a = = b",
+        "|a",
+    ] {
+        let err = parse_chain(bad, &mm).unwrap_err();
+        assert!(err.pos <= bad.len() + 10, "{bad}: {err}");
+    }
+    let eq = parse_equation("x", r"a &= b \\ &\onlytheta c \tag{1}", &mm);
+    assert!(eq.is_err(), "aligned でない `\\\\` は読まない");
+    let eq = parse_equation(
+        "x",
+        r"\begin{aligned} a &= b \\ &\onlytheta c \end{aligned} \tag{1}",
+        &mm,
+    )
+    .unwrap();
+    assert_eq!(eq.parts[0].clauses[0].rels, vec![Rel::Eq, Rel::OnlyTheta]);
+}
+
+#[test]
+fn propto_and_onlytheta_across_envs() {
+    let mm = m();
+    let mut e1 = env();
+    let mut e2 = env();
+    e1.scalar(r"\theta", 0.3);
+    e2.scalar(r"\theta", 1.7);
+    let c = parse_chain(
+        r"3 e^{-\theta^2} \propto e^{-\theta^2} \onlytheta e^{-\theta^2} + a",
+        &mm,
+    )
+    .unwrap();
+    let rs = check_chain_across(&c, &[&e1, &e2], &Tolerances::default());
+    assert!(rs.iter().all(|r| r.ok()), "{rs:?}");
+    let rs1 = check_chain(&c, &e1, &Tolerances::default());
+    assert!(matches!(rs1[0].status, LinkStatus::Inconclusive(_)));
+    let bad = parse_chain(r"\theta e^{-\theta^2} \propto e^{-\theta^2}", &mm).unwrap();
+    let rs = check_chain_across(&bad, &[&e1, &e2], &Tolerances::default());
+    assert_eq!(rs[0].status, LinkStatus::Fail, "{}", rs[0]);
+}
