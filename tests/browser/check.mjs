@@ -212,6 +212,8 @@ const results = await pool(chapters, 3, async (ch) => {
       playButtons: document.querySelectorAll(".play-button").length,
       rustBlocks: document.querySelectorAll("pre code.language-rust").length,
       clipButtons: document.querySelectorAll(".clip-button").length,
+      uiJa: document.getElementById("mdbook-sidebar-toggle")?.title === "目次の表示・非表示"
+        && [...document.querySelectorAll(".clip-button")].every((b) => b.title === "クリップボードにコピー"),
     };
   });
   await context.close();
@@ -230,6 +232,7 @@ for (const { ch, narrow, wide, r, log } of results) {
   if (r.inline > 0 && !r.loadedFonts.includes("KaTeX_Main")) fail(`${ch}: KaTeX_Main フォントが読み込まれていない（代替フォントで表示）`);
   if (r.playButtons) fail(`${ch}: 失敗するしかない実行ボタンが ${r.playButtons} 個ある`);
   if (r.rustBlocks && r.clipButtons < r.rustBlocks) fail(`${ch}: コピーボタンがコードブロックより少ない`);
+  if (!r.uiJa) fail(`${ch}: 画面の文言（目次・コピーのボタン）が日本語になっていない（theme/ui-ja.js）`);
   if (log.external.length) fail(`${ch}: 外部ホストへの要求: ${log.external.join(", ")}`);
   if (log.console.length) fail(`${ch}: コンソールエラー: ${log.console.join(" | ")}`);
   weights.push({ ch, ...log.bytes });
