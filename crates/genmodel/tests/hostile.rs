@@ -5,7 +5,9 @@
 //! `Ok` なら有限で、数学的な性質（確率の和が 1、KL ≥ 0、平均は最小と最大の間、A A⁻¹ = I など）を
 //! 満たす値、そうでなければ型つきの `Err`。パニック・NaN・黙った誤りは許さない。
 //!
-//! 掃引の大きさ（関数 × 入力）は最後のテストで数え、下限を確かめる。
+//! 掃引の大きさ（関数 × 入力）は各テストの最後の `finish` が数え、下限を確かめる（`-- --nocapture` で表示）:
+//! 分布と KL 8 関数 7 084 回、1 次元ガウス 13 関数 32 795 回、線形代数と行列の微分 25 関数 364 605 回、
+//! 多変量ガウス 14 関数 8 659 回。合わせて **60 関数 × 入力 = 413 143 回**。
 
 use genmodel::distribution::{Boltzmann, Categorical, EmpiricalDistribution, expectation};
 use genmodel::divergence::{kl_divergence, kl_gaussian_1d, kl_terms};
@@ -266,7 +268,7 @@ fn sweep_distributions_and_kl() {
             );
         }
     }
-    sw.finish("sweep_distributions_and_kl", 1, 1);
+    sw.finish("sweep_distributions_and_kl", 8, 7000);
 }
 
 /// 1 次元データの極端な組（空・長さ 1・2・3 と、歩幅 2 のビュー）。
@@ -402,7 +404,7 @@ fn sweep_univariate_gaussian() {
             |&m| in_range(m),
         );
     }
-    sw.finish("sweep_univariate_gaussian", 1, 1);
+    sw.finish("sweep_univariate_gaussian", 13, 32000);
 }
 
 /// 2×2 の極端な行列（成分は EXTREMES から選ぶ。対称なものと一般のもの）と、その他の形。
@@ -655,7 +657,7 @@ fn sweep_linear_algebra() {
             |g| all_finite(g.iter()),
         );
     }
-    sw.finish("sweep_linear_algebra", 1, 1);
+    sw.finish("sweep_linear_algebra", 25, 360000);
 }
 
 /// 2 次元データの極端な組（n × 2、空、0 列、連続でないビューの元）。
@@ -803,5 +805,5 @@ fn sweep_multivariate_gaussian() {
             |q| all_finite(q.mean().iter()),
         );
     }
-    sw.finish("sweep_multivariate_gaussian", 1, 1);
+    sw.finish("sweep_multivariate_gaussian", 14, 8500);
 }

@@ -261,3 +261,25 @@ fn symmetric_and_spd_matrices_accept_column_major_and_strided_storage() {
         }
     }
 }
+
+/// 分解の途中であふれても、行列式そのものが表せれば正しい値を返す（誤り・0・∞ にしない）。
+#[test]
+fn determinant_survives_overflow_inside_the_factorization() {
+    // 対角の積: 1e300 · 1e300 が途中であふれるが、det = 1e300
+    let diag = array![[1e300, 0.0, 0.0], [0.0, 1e300, 0.0], [0.0, 0.0, 1e-300]];
+    let d = determinant(&diag).unwrap();
+    assert!((d / 1e300 - 1.0).abs() < 1e-12, "{d}");
+    // 行の入れ替えの符号も合う: 2 行目と 3 行目を入れ替えると det = -1e300
+    let swapped = array![[1e300, 0.0, 0.0], [0.0, 0.0, 1e-300], [0.0, 1e300, 0.0]];
+    let d = determinant(&swapped).unwrap();
+    assert!((d / -1e300 - 1.0).abs() < 1e-12, "{d}");
+    // 消去の途中 u22 = -1e308 - 1e308 があふれる: det = 0.25·(-1e308) - 1e308·0.25 = -5e307
+    let elim = array![[0.25, 1e308], [0.25, -1e308]];
+    let d = determinant(&elim).unwrap();
+    assert!((d / -5e307 - 1.0).abs() < 1e-12, "{d}");
+    // 本当に範囲を超える行列式は、∞ ではなく型つきの誤り
+    assert!(matches!(
+        determinant(&array![[1e200, 0.0], [0.0, 1e200]]),
+        Err(genmodel::Error::Overflow { .. })
+    ));
+}
