@@ -148,8 +148,10 @@ fn printed_mutation_summary_is_current() {
     );
 }
 
+/// 束縛を書くときの道具: すべての変異と、その link ごとの結果を表示する
+/// （`cargo test -p book --test printed -- --ignored --exact mutation::debug_mutants --nocapture`）。
 #[test]
-#[ignore]
+#[ignore = "束縛を書くときに変異ごとの結果を見る道具"]
 fn debug_mutants() {
     for b in all_bound() {
         for m in texeval::mutants(latex(b.tag)) {

@@ -106,3 +106,17 @@ pub const MAX_STATES: usize = 1 << 28;
 /// assert_eq!(genmodel::prec::MAX_SAMPLES, 1 << 28);
 /// ```
 pub const MAX_SAMPLES: usize = 1 << 28;
+
+/// 制限ボルツマンマシンの厳密な `ln Z` で、和をとる側の層（小さい方の層）のユニット数の上限 `24`。
+///
+/// 和は `2^n` 項で、1 項ごとに反対側の層のユニット数だけ softplus を評価する。`n = 24` で約 1700 万項、
+/// 反対側が 64 ユニットなら softplus 約 10⁹ 回で、リリースビルドで数秒の程度である。
+/// Ising モデルの列挙（`N ≤ 28`、1 状態あたり指数関数 1 回）より 1 項が重いので、上限を 4 つ下げる。
+/// これを超える大きさは、何時間も計算を続ける代わりに [`crate::Error::TooManySpins`] として断る。
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(genmodel::prec::MAX_RBM_SUMMED_UNITS, 24);
+/// ```
+pub const MAX_RBM_SUMMED_UNITS: usize = 24;
