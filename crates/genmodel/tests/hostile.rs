@@ -9,16 +9,17 @@
 //! 分布と KL 8 関数 7 084 回、1 次元ガウス 13 関数 32 795 回、線形代数と行列の微分 25 関数 364 605 回、
 //! 多変量ガウス 14 関数 8 659 回。合わせて **60 関数 × 入力 = 413 143 回**。
 
+mod hostile_support;
+
+use genmodel::Error;
 use genmodel::distribution::{Boltzmann, Categorical, EmpiricalDistribution, expectation};
 use genmodel::divergence::{kl_divergence, kl_gaussian_1d, kl_terms};
 use genmodel::gaussian::{Gaussian, Mvn, multivariate, univariate};
 use genmodel::linalg::{self, Spd, SymmetricMatrix, matcalc};
 use genmodel::logspace::log_sum_exp;
 use genmodel::ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
-use genmodel::{Error, Result};
+use hostile_support::Sweep;
 use rand::SeedableRng;
-use std::collections::BTreeSet;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// 極端な値。
 const EXTREMES: [f64; 13] = [
@@ -36,63 +37,6 @@ const EXTREMES: [f64; 13] = [
     f64::INFINITY,
     f64::NEG_INFINITY,
 ];
-
-/// 掃引の記録: 呼んだ回数と、呼んだ関数の名前。
-#[derive(Default)]
-struct Sweep {
-    calls: usize,
-    functions: BTreeSet<&'static str>,
-}
-
-impl Sweep {
-    /// `f` を 1 回呼び、パニックしないこと、`Ok` なら `valid` を満たすことを確かめる。
-    fn probe<T: std::fmt::Debug>(
-        &mut self,
-        what: &'static str,
-        input: &dyn std::fmt::Debug,
-        f: impl FnOnce() -> Result<T>,
-        valid: impl FnOnce(&T) -> bool,
-    ) {
-        self.calls += 1;
-        self.functions
-            .insert(what.split('(').next().unwrap_or(what));
-        probe(what, input, f, valid);
-    }
-
-    /// 掃引の大きさを確かめて書き出す（`cargo test -- --nocapture` で見える）。
-    fn finish(self, name: &str, min_functions: usize, min_calls: usize) {
-        eprintln!(
-            "{name}: 関数 {} 個 × 入力 = 呼び出し {} 回",
-            self.functions.len(),
-            self.calls
-        );
-        assert!(
-            self.functions.len() >= min_functions,
-            "{name}: {:?}",
-            self.functions
-        );
-        assert!(self.calls >= min_calls, "{name}: {} 回", self.calls);
-    }
-}
-
-/// `f` を 1 回呼び、パニックしないこと、`Ok` なら `valid` を満たすことを確かめる。
-fn probe<T: std::fmt::Debug>(
-    what: &str,
-    input: &dyn std::fmt::Debug,
-    f: impl FnOnce() -> Result<T>,
-    valid: impl FnOnce(&T) -> bool,
-) {
-    let r = catch_unwind(AssertUnwindSafe(f));
-    match r {
-        Err(_) => panic!("{what}({input:?}) がパニックした"),
-        Ok(Err(e)) => {
-            // 型つきの誤りであること（Display も NaN を含まずに書けること）
-            let msg = e.to_string();
-            assert!(!msg.is_empty(), "{what}({input:?}): 空の誤り文");
-        }
-        Ok(Ok(v)) => assert!(valid(&v), "{what}({input:?}) = {v:?} は契約を満たさない"),
-    }
-}
 
 fn finite(v: f64) -> bool {
     v.is_finite()
@@ -168,26 +112,26 @@ fn sweep_distributions_and_kl() {
                 && p.iter().all(|&x| (0.0..=1.0).contains(&x))
                 && (p.sum() - 1.0).abs() < 1e-12
         };
-        sw.probe(
+        sw.probe_ok(
             "Categorical::new",
             &v,
             || Categorical::new(v.clone()),
             sum_is_one,
         );
-        sw.probe(
+        sw.probe_ok(
             "Categorical::from_weights",
             &v,
             || Categorical::from_weights(&v),
             sum_is_one,
         );
         let w = strided(&v);
-        sw.probe(
+        sw.probe_ok(
             "Categorical::from_weights(ビュー)",
             &v,
             || Categorical::from_weights(w.slice(s![..;2])),
             |c| Ok(c) == Categorical::from_weights(&v).as_ref(),
         );
-        sw.probe(
+        sw.probe_ok(
             "Boltzmann::new",
             &v,
             || Boltzmann::new(v.clone()),
@@ -203,7 +147,7 @@ fn sweep_distributions_and_kl() {
                 sum_is_one(&d) && finite(q.log_z()) && ordered
             },
         );
-        sw.probe(
+        sw.probe_ok(
             "log_sum_exp",
             &v,
             || log_sum_exp(&v),
@@ -222,13 +166,13 @@ fn sweep_distributions_and_kl() {
         .collect();
     for p in &cats {
         for q in &cats {
-            sw.probe(
+            sw.probe_ok(
                 "kl_divergence",
                 &(p, q),
                 || kl_divergence(p, q),
                 |&d| d >= 0.0 && (d.is_finite() || d == f64::INFINITY) && (p != q || d == 0.0),
             );
-            sw.probe(
+            sw.probe_ok(
                 "kl_terms",
                 &(p, q),
                 || kl_terms(p, q),
@@ -239,7 +183,7 @@ fn sweep_distributions_and_kl() {
     for [m1, v1] in pairs() {
         for [m2, v2] in [[0.0, 1.0], [m1, v1], [1e-300, 1e-300], [-1e300, 1e300]] {
             let input = [m1, v1, m2, v2];
-            sw.probe(
+            sw.probe_ok(
                 "kl_gaussian_1d",
                 &input,
                 || kl_gaussian_1d(m1, v1, m2, v2),
@@ -254,7 +198,7 @@ fn sweep_distributions_and_kl() {
     // 状態数と標本
     for n_states in [0, 1, 3, usize::MAX / 2, usize::MAX] {
         for states in [vec![], vec![0usize], vec![0, 2, 2], vec![usize::MAX]] {
-            sw.probe(
+            sw.probe_ok(
                 "EmpiricalDistribution::from_states",
                 &(&states, n_states),
                 || EmpiricalDistribution::from_states(&states, n_states),
@@ -268,7 +212,7 @@ fn sweep_distributions_and_kl() {
             );
         }
     }
-    sw.finish("sweep_distributions_and_kl", 8, 7000);
+    sw.finish_at_least("sweep_distributions_and_kl", 8, 7000);
 }
 
 /// 1 次元データの極端な組（空・長さ 1・2・3 と、歩幅 2 のビュー）。
@@ -281,7 +225,7 @@ fn sweep_univariate_gaussian() {
     let mut sw = Sweep::default();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     for [mu, var] in pairs() {
-        sw.probe(
+        sw.probe_ok(
             "Gaussian::new",
             &(mu, var),
             || Gaussian::new(mu, var),
@@ -292,19 +236,19 @@ fn sweep_univariate_gaussian() {
         };
         let peak = 1.0 / ((2.0 * std::f64::consts::PI).sqrt() * var.sqrt());
         for x in EXTREMES {
-            sw.probe(
+            sw.probe_ok(
                 "Gaussian::density",
                 &(mu, var, x),
                 || g.density(x),
                 |&d| (0.0..=peak * (1.0 + 1e-15)).contains(&d),
             );
-            sw.probe(
+            sw.probe_ok(
                 "Gaussian::unnormalized_density",
                 &(mu, var, x),
                 || g.unnormalized_density(x),
                 |&d| (0.0..=1.0).contains(&d),
             );
-            sw.probe(
+            sw.probe_ok(
                 "Gaussian::ln_density",
                 &(mu, var, x),
                 || g.ln_density(x),
@@ -316,13 +260,13 @@ fn sweep_univariate_gaussian() {
         }
         for data in data_1d() {
             let lo = data.fold(f64::INFINITY, |a, &b| a.min(b));
-            sw.probe(
+            sw.probe_ok(
                 "Gaussian::kl_up_to_const",
                 &(mu, var, &data),
                 || g.kl_up_to_const(&data),
                 |&d| finite(d) && d >= 0.5 * var.ln() - 1e-12 * d.abs().max(1.0),
             );
-            sw.probe(
+            sw.probe_ok(
                 "Gaussian::kl_gradient",
                 &(mu, var, &data),
                 || g.kl_gradient(&data),
@@ -331,20 +275,20 @@ fn sweep_univariate_gaussian() {
                     finite(k.mu) && finite(k.var) && (lo <= mu || k.mu <= 0.0)
                 },
             );
-            sw.probe(
+            sw.probe_ok(
                 "Gaussian::mean_log_likelihood",
                 &(mu, var, &data),
                 || g.mean_log_likelihood(&data),
                 |&l| finite(l),
             );
         }
-        sw.probe(
+        sw.probe_ok(
             "Gaussian::sample",
             &(mu, var),
             || g.sample(&mut rng, 3),
             |xs| all_finite(xs.iter()) && xs.len() == 3,
         );
-        sw.probe(
+        sw.probe_ok(
             "Gaussian::sample(usize::MAX)",
             &(mu, var),
             || g.sample(&mut rng, usize::MAX),
@@ -361,25 +305,25 @@ fn sweep_univariate_gaussian() {
         // Popoviciu: 分散 ≤ (max - min)² / 4
         let var_ok =
             |v: f64| finite(v) && v >= 0.0 && v <= 0.25 * (hi - lo).powi(2) * (1.0 + 1e-12);
-        sw.probe(
+        sw.probe_ok(
             "sample_mean",
             &data,
             || univariate::sample_mean(&data),
             |&m| in_range(m),
         );
-        sw.probe(
+        sw.probe_ok(
             "sample_mean(ビュー)",
             &data,
             || univariate::sample_mean(view),
             |&m| Ok(m) == univariate::sample_mean(&data),
         );
-        sw.probe(
+        sw.probe_ok(
             "sample_variance",
             &data,
             || univariate::sample_variance(&data),
             |&v| var_ok(v),
         );
-        sw.probe(
+        sw.probe_ok(
             "unbiased_variance",
             &data,
             || univariate::unbiased_variance(&data),
@@ -390,21 +334,21 @@ fn sweep_univariate_gaussian() {
                     && v <= 0.25 * (hi - lo).powi(2) * n / (n - 1.0) * (1.0 + 1e-12)
             },
         );
-        sw.probe(
+        sw.probe_ok(
             "Gaussian::fit",
             &data,
             || Gaussian::fit(&data),
             |g| in_range(g.mean()) && var_ok(g.variance()) && g.variance() > 0.0,
         );
         let as_rows = data.clone().insert_axis(genmodel::ndarray::Axis(1));
-        sw.probe(
+        sw.probe_ok(
             "expectation",
             &data,
             || expectation(&as_rows, |x| x[0]),
             |&m| in_range(m),
         );
     }
-    sw.finish("sweep_univariate_gaussian", 13, 32000);
+    sw.finish_at_least("sweep_univariate_gaussian", 13, 32000);
 }
 
 /// 2×2 の極端な行列（成分は EXTREMES から選ぶ。対称なものと一般のもの）と、その他の形。
@@ -450,13 +394,13 @@ fn sweep_linear_algebra() {
                 ),
             }
         }
-        sw.probe(
+        sw.probe_ok(
             "square_dim",
             &a,
             || linalg::square_dim(&a),
             |&n| n == a.nrows() && n == a.ncols(),
         );
-        sw.probe(
+        sw.probe_ok(
             "ensure_symmetric",
             &a,
             || linalg::ensure_symmetric(&a),
@@ -471,7 +415,7 @@ fn sweep_linear_algebra() {
                     })
             },
         );
-        sw.probe(
+        sw.probe_ok(
             "determinant",
             &a,
             || linalg::determinant(&a),
@@ -487,7 +431,7 @@ fn sweep_linear_algebra() {
                 }
             },
         );
-        sw.probe(
+        sw.probe_ok(
             "determinant(転置ビュー)",
             &a,
             || linalg::determinant(at),
@@ -496,19 +440,19 @@ fn sweep_linear_algebra() {
                     || (d - linalg::determinant(&a).unwrap()).abs() <= 1e-12 * d.abs()
             },
         );
-        sw.probe(
+        sw.probe_ok(
             "condition_number",
             &a,
             || linalg::condition_number(&a),
             |&k| k >= 1.0 - 1e-12 || k.is_infinite(),
         );
-        sw.probe(
+        sw.probe_ok(
             "inverse",
             &a,
             || linalg::inverse(&a),
             |inv| is_inverse(a.view(), inv),
         );
-        sw.probe(
+        sw.probe_ok(
             "symmetric_eigen",
             &a,
             || linalg::symmetric_eigen(&a),
@@ -525,13 +469,13 @@ fn sweep_linear_algebra() {
                         .all(|((i, j), v)| (v - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12)
             },
         );
-        sw.probe(
+        sw.probe_ok(
             "SymmetricMatrix::new",
             &a,
             || SymmetricMatrix::new(a.clone()),
             |m| m.min_eigenvalue() <= m.max_eigenvalue(),
         );
-        sw.probe(
+        sw.probe_ok(
             "Spd::new",
             &a,
             || Spd::new(a.clone()),
@@ -548,26 +492,26 @@ fn sweep_linear_algebra() {
             },
         );
         if let Ok(spd) = Spd::new(a.clone()) {
-            sw.probe(
+            sw.probe_ok(
                 "Spd::inverse",
                 &a,
                 || spd.inverse(),
                 |inv| is_inverse(a.view(), inv),
             );
             for v in vectors() {
-                sw.probe(
+                sw.probe_ok(
                     "Spd::inv_quad_form",
                     &(&a, &v),
                     || spd.inv_quad_form(&v),
                     |&q| finite(q) && q >= 0.0,
                 );
-                sw.probe(
+                sw.probe_ok(
                     "Spd::cholesky_mul",
                     &(&a, &v),
                     || spd.cholesky_mul(&v),
                     |lv| all_finite(lv.iter()),
                 );
-                sw.probe(
+                sw.probe_ok(
                     "SymmetricMatrix::quadratic_form",
                     &(&a, &v),
                     || SymmetricMatrix::new(a.clone())?.quadratic_form(&v),
@@ -576,38 +520,38 @@ fn sweep_linear_algebra() {
             }
         }
         for v in vectors() {
-            sw.probe(
+            sw.probe_ok(
                 "matcalc::quadratic_form",
                 &(&a, &v),
                 || matcalc::quadratic_form(&a, &v),
                 |&q| finite(q),
             );
-            sw.probe(
+            sw.probe_ok(
                 "matcalc::grad_quadratic_form",
                 &(&a, &v),
                 || matcalc::grad_quadratic_form(&a, &v),
                 |g| all_finite(g.iter()),
             );
-            sw.probe(
+            sw.probe_ok(
                 "matcalc::grad_quadratic_form_symmetric",
                 &(&a, &v),
                 || matcalc::grad_quadratic_form_symmetric(&a, &v),
                 |g| all_finite(g.iter()),
             );
         }
-        sw.probe(
+        sw.probe_ok(
             "matcalc::grad_trace_product",
             &a,
             || matcalc::grad_trace_product(&a),
             |g| g == at,
         );
-        sw.probe(
+        sw.probe_ok(
             "matcalc::minor",
             &a,
             || matcalc::minor(&a, 0, 0),
             |&m| finite(m),
         );
-        sw.probe(
+        sw.probe_ok(
             "matcalc::cofactor_expansion",
             &a,
             || matcalc::cofactor_expansion(&a, 0),
@@ -617,47 +561,47 @@ fn sweep_linear_algebra() {
                         <= 1e-12 * d.abs().max(1e-300)
             },
         );
-        sw.probe(
+        sw.probe_ok(
             "matcalc::cofactor_matrix",
             &a,
             || matcalc::cofactor_matrix(&a),
             |c| all_finite(c.iter()),
         );
-        sw.probe(
+        sw.probe_ok(
             "matcalc::grad_det",
             &a,
             || matcalc::grad_det(&a),
             |c| all_finite(c.iter()),
         );
-        sw.probe(
+        sw.probe_ok(
             "matcalc::adjugate",
             &a,
             || matcalc::adjugate(&a),
             |c| all_finite(c.iter()),
         );
-        sw.probe(
+        sw.probe_ok(
             "matcalc::grad_ln_abs_det",
             &a,
             || matcalc::grad_ln_abs_det(&a),
             |g| is_inverse(at, g),
         );
-        sw.probe(
+        sw.probe_ok(
             "matcalc::grad_ln_det_cov_wrt_precision",
             &a,
             || matcalc::grad_ln_det_cov_wrt_precision(&a),
             |g| all_finite(g.iter()),
         );
-        sw.probe("matcalc::det", &a, || matcalc::det(&a), |&d| finite(d));
+        sw.probe_ok("matcalc::det", &a, || matcalc::det(&a), |&d| finite(d));
     }
     for v in vectors() {
-        sw.probe(
+        sw.probe_ok(
             "matcalc::grad_quadratic_form_wrt_matrix",
             &v,
             || matcalc::grad_quadratic_form_wrt_matrix(&v),
             |g| all_finite(g.iter()),
         );
     }
-    sw.finish("sweep_linear_algebra", 25, 360000);
+    sw.finish_at_least("sweep_linear_algebra", 25, 360000);
 }
 
 /// 2 次元データの極端な組（n × 2、空、0 列、連続でないビューの元）。
@@ -678,7 +622,7 @@ fn sweep_multivariate_gaussian() {
     let unit = Mvn::new(Array1::zeros(2), Array2::eye(2)).unwrap();
     for [m, c] in pairs() {
         let cov = Array2::from_shape_vec((2, 2), vec![1.0, 0.0, 0.0, c]).unwrap();
-        sw.probe(
+        sw.probe_ok(
             "Mvn::new",
             &(m, c),
             || Mvn::new(Array1::from(vec![m, 0.0]), cov.clone()),
@@ -687,38 +631,38 @@ fn sweep_multivariate_gaussian() {
         let Ok(q) = Mvn::new(Array1::from(vec![m, 0.0]), cov) else {
             continue;
         };
-        sw.probe(
+        sw.probe_ok(
             "Mvn::sample",
             &(m, c),
             || q.sample(&mut rng, 3),
             |x| all_finite(x.iter()),
         );
-        sw.probe(
+        sw.probe_ok(
             "Mvn::sample(usize::MAX)",
             &(m, c),
             || q.sample(&mut rng, usize::MAX),
             |_| false,
         );
         for x in pairs() {
-            sw.probe(
+            sw.probe_ok(
                 "Mvn::mahalanobis_sq",
                 &x,
                 || q.mahalanobis_sq(&x),
                 |&d| finite(d) && d >= 0.0,
             );
-            sw.probe(
+            sw.probe_ok(
                 "Mvn::density",
                 &x,
                 || q.density(&x),
                 |&d| finite(d) && d >= 0.0 && d <= (-q.ln_normalizer()).exp() * (1.0 + 1e-12),
             );
-            sw.probe(
+            sw.probe_ok(
                 "Mvn::ln_density",
                 &x,
                 || q.ln_density(&x),
                 |&d| finite(d) && d <= -q.ln_normalizer() + 1e-12,
             );
-            sw.probe(
+            sw.probe_ok(
                 "Mvn::unnormalized_density",
                 &x,
                 || q.unnormalized_density(&x),
@@ -738,13 +682,13 @@ fn sweep_multivariate_gaussian() {
                 finite(m[k]) && lo <= m[k] && m[k] <= hi
             })
         };
-        sw.probe(
+        sw.probe_ok(
             "multivariate::sample_mean",
             &data,
             || multivariate::sample_mean(view),
             |m| col_in_range(m.view()),
         );
-        sw.probe(
+        sw.probe_ok(
             "multivariate::sample_mean(逆順ビュー)",
             &data,
             || multivariate::sample_mean(rev),
@@ -756,54 +700,54 @@ fn sweep_multivariate_gaussian() {
                 })
             },
         );
-        sw.probe(
+        sw.probe_ok(
             "multivariate::scatter_matrix",
             &data,
             || multivariate::scatter_matrix(view, &multivariate::sample_mean(view)?),
             |s| all_finite(s.iter()) && s == s.t() && s.diag().iter().all(|&v| v >= 0.0),
         );
-        sw.probe(
+        sw.probe_ok(
             "multivariate::unbiased_covariance",
             &data,
             || multivariate::unbiased_covariance(view),
             |s| all_finite(s.iter()) && s == s.t(),
         );
-        sw.probe(
+        sw.probe_ok(
             "Mvn::fit",
             &data,
             || Mvn::fit(view),
             |q| col_in_range(q.mean()),
         );
-        sw.probe(
+        sw.probe_ok(
             "Mvn::kl_up_to_const",
             &data,
             || unit.kl_up_to_const(view),
             |&d| finite(d) && d >= 0.0,
         );
-        sw.probe(
+        sw.probe_ok(
             "Mvn::kl_grad_mean",
             &data,
             || unit.kl_grad_mean(view),
             |g| all_finite(g.iter()),
         );
-        sw.probe(
+        sw.probe_ok(
             "Mvn::kl_grad_precision",
             &data,
             || unit.kl_grad_precision(view),
             |g| all_finite(g.iter()),
         );
-        sw.probe(
+        sw.probe_ok(
             "Mvn::mean_log_likelihood",
             &data,
             || unit.mean_log_likelihood(view),
             |&l| finite(l),
         );
-        sw.probe(
+        sw.probe_ok(
             "Mvn::fit(転置ビュー)",
             &data,
             || Mvn::fit(data.t()),
             |q| all_finite(q.mean().iter()),
         );
     }
-    sw.finish("sweep_multivariate_gaussian", 14, 8500);
+    sw.finish_at_least("sweep_multivariate_gaussian", 14, 8500);
 }

@@ -60,6 +60,33 @@ impl Sweep {
         }
     }
 
+    /// `f` を 1 回呼び、パニックしないこと、`Ok` なら値が `valid` を満たすことを確かめる
+    /// （`Err` は型つきであれば契約を満たす）。
+    pub fn probe_ok<T: Debug>(
+        &mut self,
+        name: &'static str,
+        input: &dyn Debug,
+        f: impl FnOnce() -> Result<T>,
+        valid: impl FnOnce(&T) -> bool,
+    ) {
+        self.probe(name, input, f, |r| r.as_ref().map_or(true, valid));
+    }
+
+    /// 呼んだ関数の数と呼び出しの回数が下限以上であることを確かめ、書き出す（`-- --nocapture` で見える）。
+    pub fn finish_at_least(self, name: &str, functions: usize, calls: usize) {
+        eprintln!(
+            "{name}: 関数 {} 個 × 入力 = 呼び出し {} 回",
+            self.functions.len(),
+            self.calls
+        );
+        assert!(
+            self.functions.len() >= functions,
+            "{name}: {:?}",
+            self.functions
+        );
+        assert!(self.calls >= calls, "{name}: {} 回", self.calls);
+    }
+
     /// 呼んだ関数の数と呼び出しの回数が、ファイルの先頭に書いた数と一致することを確かめる。
     pub fn finish(self, functions: usize, calls: usize) {
         assert_eq!(
