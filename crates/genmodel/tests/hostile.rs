@@ -18,25 +18,8 @@ use genmodel::gaussian::{Gaussian, Mvn, multivariate, univariate};
 use genmodel::linalg::{self, Spd, SymmetricMatrix, matcalc};
 use genmodel::logspace::log_sum_exp;
 use genmodel::ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
-use hostile_support::Sweep;
+use hostile_support::{EXTREMES, Sweep};
 use rand::SeedableRng;
-
-/// 極端な値。
-const EXTREMES: [f64; 13] = [
-    0.0,
-    -0.0,
-    1e-320,
-    -1e-320,
-    f64::MIN_POSITIVE,
-    1.0,
-    -1.0,
-    1e308,
-    -1e308,
-    f64::MAX,
-    f64::NAN,
-    f64::INFINITY,
-    f64::NEG_INFINITY,
-];
 
 fn finite(v: f64) -> bool {
     v.is_finite()
