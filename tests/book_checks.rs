@@ -606,3 +606,51 @@ fn every_glossary_term_is_found_on_its_page() {
         "定義のページの本文に見つからない用語: {missing:?}"
     );
 }
+
+/// 実装の変異テストの記録は、今のコードについてのものである: 記録したあとで変わったファイルがあれば、
+/// その検出率は古いコードのものなので、走らせ直すまで落ちる。
+#[test]
+fn mutants_records_match_the_code() {
+    let stale =
+        xtask::mutants::stale_records(&root()).expect("tests/mutants/summary.md が読めない");
+    let msg: Vec<String> = stale
+        .iter()
+        .map(|r| {
+            format!(
+                "{} は変異テストの実行（{}、コミット {}）のあとで変わった: `bash scripts/mutants.sh -f {}` で走らせ直す",
+                r.file, r.date, r.commit, r.file
+            )
+        })
+        .collect();
+    assert!(msg.is_empty(), "{}", msg.join("\n"));
+}
+
+/// 変異テストの要約は、記録と理由の一覧から作り直したものと一致する。
+#[test]
+fn mutants_summary_is_current() {
+    let root = root();
+    let committed = std::fs::read_to_string(root.join(xtask::mutants::SUMMARY)).unwrap();
+    assert!(
+        committed == xtask::mutants::rendered(&root).unwrap(),
+        "tests/mutants/summary.md が古い: `cargo xtask mutants rewrite` で作り直す"
+    );
+}
+
+/// 等価・実行後の検出の一覧の各行は、記録にある見逃しを指す（行番号が古い理由を残さない）。
+#[test]
+fn mutant_explanations_name_recorded_misses() {
+    let root = root();
+    let missed: Vec<String> = xtask::mutants::read_records(&root)
+        .unwrap()
+        .into_iter()
+        .flat_map(|r| r.missed)
+        .collect();
+    for list in [xtask::mutants::EQUIVALENT, xtask::mutants::KILLED] {
+        for m in xtask::mutants::explained(&root, list).unwrap() {
+            assert!(
+                missed.contains(&m),
+                "{list} の `{m}` は記録の見逃しにない（走らせ直して行番号が変わったか、もう検出される）"
+            );
+        }
+    }
+}

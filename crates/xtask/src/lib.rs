@@ -14,6 +14,7 @@
 pub mod figures;
 pub mod index;
 pub mod marks;
+pub mod mutants;
 pub mod serve;
 pub mod terms;
 

@@ -7,6 +7,8 @@
 //!   （book.toml の `[preprocessor.verify]`。`xtask::marks`）
 //! - `search-terms [supports <出力>]`: mdBook の前処理。用語を定義した箇所に検索の重みと別名を入れる
 //!   （book.toml の `[preprocessor.terms]`。`xtask::terms`）
+//! - `mutants snapshot DIR | record DIR DATE COMMIT | rewrite`: 実装の変異テストの記録
+//!   （`scripts/mutants.sh` が呼ぶ。`xtask::mutants`）
 //! - `serve [DIR] [ADDR] [PREFIX]`: 組み上げた本を配る（既定: `book` を `127.0.0.1:3000` の `/` で）
 
 use std::process::ExitCode;
@@ -31,6 +33,22 @@ fn main() -> ExitCode {
             }
             xtask::terms::run_preprocessor(std::io::stdin().lock(), std::io::stdout().lock())
         }
+        "mutants" => {
+            let arg = |i: usize| std::env::args().nth(i).unwrap_or_default();
+            match arg(2).as_str() {
+                "snapshot" => xtask::mutants::snapshot(&root, std::path::Path::new(&arg(3))),
+                "record" => {
+                    xtask::mutants::record(&root, std::path::Path::new(&arg(3)), &arg(4), &arg(5))
+                }
+                "rewrite" => xtask::mutants::rewrite(&root),
+                _ => {
+                    eprintln!(
+                        "使い方: cargo xtask mutants snapshot DIR | record DIR DATE COMMIT | rewrite"
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
         "serve" => {
             let dir = std::env::args().nth(2).unwrap_or_else(|| "book".into());
             let addr = std::env::args()
@@ -41,7 +59,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "使い方: cargo xtask figures | index | gen | verify-marks | search-terms | serve [DIR] [ADDR] [PREFIX]"
+                "使い方: cargo xtask figures | index | gen | verify-marks | search-terms | mutants | serve [DIR] [ADDR] [PREFIX]"
             );
             return ExitCode::from(2);
         }
