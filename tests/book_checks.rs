@@ -162,6 +162,7 @@ fn errata_name_existing_tests() {
 }
 
 /// 原ノートの番号つきの式（1.1–1.3, 2.1–2.44, 10.1–10.8）は、すべて同じ番号で本に載っている。
+/// 第 1・2 章と付録で本が足した式は文字つきの番号をもつ。ノートに式のない第 3–9 章は数字だけの番号でよい。
 /// ノートそのものはリポジトリの外にあるので、番号の一覧をここに写してある。
 #[test]
 fn every_equation_of_the_note_is_in_the_book() {
@@ -184,6 +185,8 @@ fn every_equation_of_the_note_is_in_the_book() {
             "1" => (1..=3).contains(&digits.parse::<u32>().unwrap()),
             "2" => (1..=44).contains(&digits.parse::<u32>().unwrap()),
             "10" => (1..=8).contains(&digits.parse::<u32>().unwrap()),
+            // ノートの §3–9 は見出しだけで式がない: 本が書いた章は (3.1), (3.2), … と番号をつける
+            "3" | "4" | "5" | "6" | "7" | "8" | "9" => true,
             _ => false,
         };
         assert!(

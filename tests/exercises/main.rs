@@ -11,3 +11,4 @@ mod ch02_03;
 mod ch02_04;
 mod ch02_05;
 mod ch02_06;
+mod ch03;

@@ -17,6 +17,7 @@ mod ch02_03;
 mod ch02_04;
 mod ch02_05;
 mod ch02_06;
+mod ch03;
 
 use harness::{page, Bound, Declared, Survivor};
 use std::collections::BTreeSet;
@@ -32,6 +33,7 @@ pub fn all_bound() -> Vec<&'static Bound> {
         ch02_04::BOUND,
         ch02_05::BOUND,
         ch02_06::BOUND,
+        ch03::BOUND,
         appendix_a::BOUND,
     ]
     .into_iter()
@@ -50,6 +52,7 @@ pub fn all_declared() -> Vec<&'static Declared> {
         ch02_04::DECLARED,
         ch02_05::DECLARED,
         ch02_06::DECLARED,
+        ch03::DECLARED,
         appendix_a::DECLARED,
     ]
     .into_iter()
@@ -68,6 +71,7 @@ pub fn all_survivors() -> Vec<&'static Survivor> {
         ch02_04::SURVIVORS,
         ch02_05::SURVIVORS,
         ch02_06::SURVIVORS,
+        ch03::SURVIVORS,
         appendix_a::SURVIVORS,
     ]
     .into_iter()

@@ -284,6 +284,29 @@ impl<'s> Parser<'s> {
             self.i += 3;
             return Ok(Expr::Transpose(Box::new(base)));
         }
+        // `\theta^*`・`\theta^{*}`・`\theta^\ast`: 最適点などの名前（冪ではなく記号の一部）
+        let star = |t: Option<&Tok>| {
+            matches!(t, Some(Tok::Ch('*'))) || matches!(t, Some(t) if is_cmd(t, "ast"))
+        };
+        let width = if star(self.peek()) {
+            1
+        } else if self.at_ch('{')
+            && star(self.peek_at(1))
+            && matches!(self.peek_at(2), Some(Tok::Ch('}')))
+        {
+            3
+        } else {
+            0
+        };
+        if width > 0 {
+            return match base {
+                Expr::Sym(s) if s.sub.is_none() => {
+                    self.i += width;
+                    Ok(Expr::Sym(Symbol::new(format!("{}^*", s.name), None)))
+                }
+                _ => Err(self.err("`^*` は添字のない記号にだけ付ける")),
+            };
+        }
         if self.at_ch('{') && matches!(self.peek_at(1), Some(Tok::Ch('('))) {
             let save = self.i;
             self.i += 2;

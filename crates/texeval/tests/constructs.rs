@@ -355,3 +355,13 @@ fn propto_and_onlytheta_across_envs() {
     let rs = check_chain_across(&bad, &[&e1, &e2], &Tolerances::default());
     assert_eq!(rs[0].status, LinkStatus::Fail, "{}", rs[0]);
 }
+
+#[test]
+fn star_is_part_of_a_symbol_name_not_a_power() {
+    // `\theta^*`・`\theta^{*}`・`\theta^\ast` は同じ記号で、`\theta` とは別の束縛
+    let mut e = env();
+    e.scalar(r"\theta", 5.0).scalar(r"\theta^*", 2.0);
+    near(s(r"\theta^* + \theta^{*} + \theta^\ast", &e), 6.0, 1e-15);
+    near(s(r"\theta^* \theta", &e), 10.0, 1e-15);
+    assert!(eval_latex(r"\theta_1^*", &e).is_err());
+}

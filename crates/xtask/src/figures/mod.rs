@@ -5,6 +5,7 @@
 //! ルートのテスト `figures_are_fresh` がコミット済みの SVG との一致を確かめる。
 
 mod gaussian;
+pub mod hidden;
 mod ising;
 mod kl;
 pub mod kl_direction;
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Figure> {
     v.extend(kl_direction::figures());
     v.extend(gaussian::figures());
     v.extend(ising::figures());
+    v.extend(hidden::figures());
     v
 }
 

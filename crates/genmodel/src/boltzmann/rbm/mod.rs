@@ -15,6 +15,10 @@
 //! |---|---|
 //! | [`model`] | モデル [`Rbm`]、エネルギー、自由エネルギー、条件つき分布 |
 //! | [`exact`] | 小さい方の層の Gray 符号順の列挙による厳密な `ln Z` と、データの平均対数尤度 |
+//! | [`gradient`] | 平均対数尤度の厳密な勾配 = データで固定したモーメント − モデルのモーメント（[`RbmMoments`]、[`RbmGradient`]） |
+//! | [`spin`] | `±1` のユニットへの書き換え [`SpinRbm`]（エネルギーは定数 [`SpinRbm::offset`] だけずれる） |
+//! | [`sample`] | 層ごとのブロック Gibbs サンプリング |
+//! | [`learn`] | CD-k・PCD の勾配の推定、CD-k の期待値の厳密な計算、学習のループ [`Rbm::train`]、再構成誤差 |
 //!
 //! ユニットの値は `u8` の `0` か `1` で受け渡す。データは 1 行 1 標本の `u8` の 2 次元配列である。
 //!
@@ -24,6 +28,10 @@
 //! |---|---|---|
 //! | パラメータの `Σ\|θ\|`（活性があふれない） | `1e100` | [`Error::InvalidParameter`] |
 //! | `ln Z` で和をとる小さい方の層のユニット数 [`MAX_RBM_SUMMED_UNITS`] | 24 | [`Error::TooManySpins`] |
+//! | 厳密な勾配・モデルのモーメントで和をとる層のユニット数 | 24（同じ上限） | [`Error::TooManySpins`] |
+//! | CD-k の厳密な期待値・Gibbs の遷移行列の可視ユニット数 [`MAX_KERNEL_VISIBLE`] | 12 | [`Error::TooManySpins`] |
+//! | 同じく `N_v + N_h`（遷移の表 `2^{N_v + N_h}` 個） [`MAX_KERNEL_UNITS`] | 20 | [`Error::TooManySpins`] |
+//! | CD-k の厳密な期待値の仕事 `k · 2^{N_v + N_h}` | `2^34` | [`Error::TooLarge`] |
 //!
 //! # Examples
 //!
@@ -39,12 +47,20 @@
 //! ```
 
 pub mod exact;
+pub mod gradient;
+pub mod learn;
 pub mod model;
+pub mod sample;
+pub mod spin;
 
 pub use crate::prec::MAX_RBM_SUMMED_UNITS;
+pub use gradient::{RbmGradient, RbmMoments};
+pub use learn::{MAX_KERNEL_UNITS, MAX_KERNEL_VISIBLE, Method, Pcd, TrainConfig};
 pub use model::Rbm;
+pub use spin::SpinRbm;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ensure_len};
+use ndarray::{ArrayView1, ArrayView2, AsArray, Ix1, Ix2};
 
 /// `softplus(x) = ln(1 + eˣ)` を桁あふれなしに `max(x, 0) + ln1p(e^{−|x|})` で求める。
 ///
@@ -97,4 +113,23 @@ fn ensure_binary<'a>(x: impl IntoIterator<Item = &'a u8>) -> Result<()> {
         }),
         None => Ok(()),
     }
+}
+
+/// 長さ `len` の `{0, 1}` のベクトルを検査する。
+fn check_vector<'a>(len: usize, x: impl AsArray<'a, u8, Ix1>) -> Result<ArrayView1<'a, u8>> {
+    let x: ArrayView1<'a, u8> = x.into();
+    ensure_len(len, x.len())?;
+    ensure_binary(x.iter())?;
+    Ok(x)
+}
+
+/// データ（1 行 1 標本、列の数 `n_visible`、値は `0`・`1`）を検査する。標本 0 個は [`Error::EmptyInput`]。
+fn check_rows<'a>(n_visible: usize, data: impl AsArray<'a, u8, Ix2>) -> Result<ArrayView2<'a, u8>> {
+    let data: ArrayView2<'a, u8> = data.into();
+    if data.nrows() == 0 {
+        return Err(Error::EmptyInput);
+    }
+    ensure_len(n_visible, data.ncols())?;
+    ensure_binary(data.iter())?;
+    Ok(data)
 }
