@@ -93,9 +93,13 @@ fn figures_are_fresh() {
             f.file
         );
     }
-    // 逆向き: コードが作らない SVG（手描き・消し忘れ）が置かれていない
+    // 逆向き: コードが作らない SVG（手描き・消し忘れ）が置かれていない。data/ は長い計算の結果
+    // （xtask::runs が書き、chapter_4_runs_match_their_inputs が確かめる）
     for e in std::fs::read_dir(&dir).unwrap() {
         let name = e.unwrap().file_name().into_string().unwrap();
+        if name == "data" {
+            continue;
+        }
         assert!(
             figs.iter().any(|f| f.file == name),
             "コードが作らない図: src/figures/{name}"
@@ -656,4 +660,100 @@ fn mutant_explanations_name_recorded_misses() {
             );
         }
     }
+}
+
+/// 第 4 章の長い計算の結果（src/figures/data/rbm-digits.tsv）は、今のコードとデータで計算したものである:
+/// 計算に使ったファイルの指紋が一致する（違えば `cargo run --release -p xtask -- runs` で計算し直す）。
+#[test]
+fn chapter_4_runs_match_their_inputs() {
+    let root = root();
+    let runs = xtask::runs::Runs::read(&root).expect("src/figures/data/rbm-digits.tsv");
+    assert_eq!(
+        runs.fingerprint,
+        xtask::runs::fingerprint(&root).unwrap(),
+        "第 4 章の計算に使うコードかデータが変わった: `cargo run --release -p xtask -- runs` で計算し直す"
+    );
+}
+
+/// 第 4 章の本文が引く数は、計算の結果の丸めである（手で写した数が古くならないように）。
+#[test]
+fn chapter_4_quotes_the_computed_numbers() {
+    let root = root();
+    let runs = xtask::runs::Runs::read(&root).unwrap();
+    let page = std::fs::read_to_string(root.join("src/ch04-00-rbm.md")).unwrap();
+    let last = |m: &str| runs.curve(m).unwrap().last().unwrap().clone();
+    let first = runs.curve("exact").unwrap()[0].clone();
+    // 図の説明は組版の負号（U+2212）で書く
+    let mut want = vec![
+        format!("{:.2}（学習用）", first.train).replace('-', "−"),
+        format!("{:.2}（検証用）", first.held).replace('-', "−"),
+    ];
+    for (m, label) in [
+        ("exact", "厳密な勾配で"),
+        ("cd10", "CD-10 で"),
+        ("cd1", "CD-1 で"),
+        ("pcd", "PCD で"),
+    ] {
+        want.push(format!("{label} ${:.2}$", last(m).held));
+    }
+    for (m, label) in [
+        ("cd1", "CD-1（"),
+        ("exact", "厳密な勾配（"),
+        ("cd10", "CD-10（"),
+    ] {
+        want.push(format!("{label}{:.2}）", last(m).recon));
+    }
+    let covered = runs
+        .pixel_means
+        .iter()
+        .filter(|&&(_, lo, hi, exact)| lo <= exact && exact <= hi)
+        .count();
+    want.push(format!("64 画素のうち {covered} 画素"));
+    for (scale, l2) in &runs.lambda2 {
+        if *scale == 0.25 {
+            want.push(format!("0.25 倍で {l2:.3}"));
+        }
+        if *scale == 1.0 {
+            want.push(format!("$|\\lambda_2| = {l2:.3}$"));
+        }
+    }
+    let missing: Vec<&String> = want.iter().filter(|w| !page.contains(w.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "第 4 章の本文に計算の結果の数がない: {missing:?}"
+    );
+}
+
+/// 第 3 章の本文が引く数（図 3.1 の 12 個の初期値の行き先と、2 つの極小の値）は、図を作る計算の結果である。
+#[test]
+fn chapter_3_quotes_the_computed_numbers() {
+    use xtask::figures::hidden::{parity4, run, RIDGE};
+    let data = parity4();
+    let mut lower = Vec::new();
+    let mut upper = Vec::new();
+    for seed in 0..12 {
+        let (values, fit) = run(seed);
+        let obj = *values.last().unwrap();
+        let kl = fit.kl(&data).unwrap();
+        // 収束している（勾配の最大成分が 1e-9 以下で止まった）: 反復の上限より前に止まる
+        assert!(
+            values.len() < xtask::figures::hidden::ITERATIONS + 1,
+            "シード {seed} が収束しない"
+        );
+        let penalty = 0.5 * RIDGE * fit.model().params().dot(&fit.model().params());
+        assert!((obj - kl - penalty).abs() < 1e-12);
+        if obj < 0.5 {
+            lower.push((obj, kl))
+        } else {
+            upper.push((obj, kl))
+        }
+    }
+    assert_eq!((lower.len(), upper.len()), (10, 2));
+    let page = std::fs::read_to_string(root().join("src/ch03-00-hidden-variables.md")).unwrap();
+    for (obj, kl) in [lower[0], upper[0]] {
+        for x in [format!("${obj:.4}$"), format!("{kl:.4}")] {
+            assert!(page.contains(&x), "第 3 章の本文に {x} がない");
+        }
+    }
+    assert!(page.contains("10 個は") && page.contains("2 個は"));
 }

@@ -12,3 +12,4 @@ mod ch02_04;
 mod ch02_05;
 mod ch02_06;
 mod ch03;
+mod ch04;

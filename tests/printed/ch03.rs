@@ -1,12 +1,12 @@
 //! 第 3 章 隠れ変数のあるボルツマンマシンの式（(3.1)–(3.14)）を印刷された形で実行する。
 //!
 //! 束縛は genmodel の `boltzmann::hidden` に結びつける: 周辺分布 `q_\theta(\vv)` は
-//! `HiddenIsing::log_marginal`、事後分布 `q_\theta(\vh \mid \vv)` は `posterior`、自由エネルギーは
+//! `HiddenIsing::log_marginal`、事後分布 `q_\theta(\vz \mid \vv)` は `posterior`、自由エネルギーは
 //! `free_energy`、`Z_\theta` は `log_z`、KL 情報量は `kl`。パラメータ `\theta` はベクトルとして束縛し、
 //! `\partial/\partial\theta_\alpha` はその成分を動かして関数を評価し直す。
 //!
 //! 関数の引数の区切り（`,` と `\mid`）は評価器から見えないので、`q_\theta` の 2 引数は長さで
-//! 読み分ける（同時分布 `(\vv, \vh)` と事後分布 `(\vh \mid \vv)`）。そのため束縛のモデルは
+//! 読み分ける（同時分布 `(\vv, \vz)` と事後分布 `(\vz \mid \vv)`）。そのため束縛のモデルは
 //! `N_v ≠ N_h` にとる。
 
 use crate::harness::{assert_printed, column, env, model_error, Bound, Declared, Survivor};
@@ -78,7 +78,7 @@ fn posterior_cov(m: &HiddenIsing, v: &Array1<i8>, a: usize, b: usize) -> Result<
 }
 
 /// モデル 1 つの束縛: `N_v`・`N_h`・`\theta`・`Z_\theta`・`q_\theta`・`E_\theta`・`F_\theta`・`\phi`、
-/// 和の範囲 `\vv`・`\vh`、期待値 `\langle\cdot\rangle_\theta`（全体の配置 `\vx` の上、重みはクレートの確率）。
+/// 和の範囲 `\vv`・`\vz`、期待値 `\langle\cdot\rangle_\theta`（全体の配置 `\vx` の上、重みはクレートの確率）。
 fn model_env(m: &HiddenIsing) -> Env {
     let (nv, nh) = (m.n_visible(), m.n_hidden());
     let n = nv + nh;
@@ -87,7 +87,7 @@ fn model_env(m: &HiddenIsing) -> Env {
         .scalar("N_h", nh as f64)
         .set(r"\theta", m.model().params())
         .domain(r"\vv", states(nv))
-        .domain(r"\vh", states(nh));
+        .domain(r"\vz", states(nh));
     let log_z = m.log_z().expect("ln Z");
     let probs: Vec<f64> = states(n)
         .iter()
@@ -272,7 +272,7 @@ fn check_3_3(eq: &Equation) -> Vec<LinkResult> {
     check_all(eq, &[e], &Tolerances::default())
 }
 
-/// 配置を束縛した環境（見える `\vv`、隠れ `\vh`）。
+/// 配置を束縛した環境（見える `\vv`、隠れ `\vz`）。
 fn at(m: &HiddenIsing, sv: usize, sh: usize) -> Env {
     let data = if m.n_visible() == 3 { data3() } else { data2() };
     let mut e = data_env(m, &data);
@@ -283,7 +283,7 @@ fn at(m: &HiddenIsing, sv: usize, sh: usize) -> Env {
             .mapv(f64::from),
     )
     .set(
-        r"\vh",
+        r"\vz",
         spins_of_state(sh, m.n_hidden())
             .expect("状態")
             .mapv(f64::from),

@@ -18,6 +18,7 @@ mod ch02_04;
 mod ch02_05;
 mod ch02_06;
 mod ch03;
+mod ch04;
 
 use harness::{page, Bound, Declared, Survivor};
 use std::collections::BTreeSet;
@@ -34,6 +35,7 @@ pub fn all_bound() -> Vec<&'static Bound> {
         ch02_05::BOUND,
         ch02_06::BOUND,
         ch03::BOUND,
+        ch04::BOUND,
         appendix_a::BOUND,
     ]
     .into_iter()
@@ -53,6 +55,7 @@ pub fn all_declared() -> Vec<&'static Declared> {
         ch02_05::DECLARED,
         ch02_06::DECLARED,
         ch03::DECLARED,
+        ch04::DECLARED,
         appendix_a::DECLARED,
     ]
     .into_iter()
@@ -72,6 +75,7 @@ pub fn all_survivors() -> Vec<&'static Survivor> {
         ch02_05::SURVIVORS,
         ch02_06::SURVIVORS,
         ch03::SURVIVORS,
+        ch04::SURVIVORS,
         appendix_a::SURVIVORS,
     ]
     .into_iter()

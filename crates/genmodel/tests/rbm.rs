@@ -96,7 +96,7 @@ const SIZES: [(usize, usize); 12] = [
 ];
 
 #[test]
-fn rbm_energy_matches_definition() {
+fn eq_4_1_rbm_energy_matches_definition() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     for &(nv, nh) in &SIZES {
         let rbm = random_rbm(&mut rng, nv, nh, 1.5);
@@ -111,7 +111,7 @@ fn rbm_energy_matches_definition() {
 }
 
 #[test]
-fn rbm_log_z_matches_brute_force_in_both_branches() {
+fn eq_4_6_log_z_matches_brute_force_in_both_branches() {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let (mut hidden_branch, mut visible_branch) = (0, 0);
     for &(nv, nh) in &SIZES {
@@ -130,7 +130,7 @@ fn rbm_log_z_matches_brute_force_in_both_branches() {
 }
 
 #[test]
-fn rbm_free_energy_matches_brute_force() {
+fn eq_4_5_free_energy_matches_brute_force() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     for &(nv, nh) in &SIZES {
         let rbm = random_rbm(&mut rng, nv, nh, 2.0);
@@ -157,7 +157,27 @@ fn rbm_marginal_sums_to_one() {
 }
 
 #[test]
-fn rbm_conditionals_match_brute_force() {
+fn eq_4_2_posterior_is_the_product_of_unit_conditionals() {
+    // q(h | v) の素朴な値 e^{−E(v,h)} / Σ_h e^{−E} と、クレートの q(h_j = 1 | v) の積 Π p_j^{h_j} (1 − p_j)^{1−h_j}
+    let mut rng = ChaCha8Rng::seed_from_u64(15);
+    for &(nv, nh) in &SIZES {
+        let rbm = random_rbm(&mut rng, nv, nh, 2.0);
+        let ex = all_exponents(&rbm);
+        for (sv, row) in ex.iter().enumerate() {
+            let p = rbm.p_h_given_v(bits(sv, nv).as_slice()).unwrap();
+            let norm = log_sum_exp(row).unwrap();
+            for (sh, &e) in row.iter().enumerate() {
+                let product: f64 = (0..nh)
+                    .map(|j| if (sh >> j) & 1 == 1 { p[j] } else { 1.0 - p[j] })
+                    .product();
+                assert!(close(product, (e - norm).exp(), TOL), "{nv}×{nh} q(h|v)");
+            }
+        }
+    }
+}
+
+#[test]
+fn eq_4_3_hidden_conditional_matches_brute_force() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     for &(nv, nh) in &SIZES {
         let rbm = random_rbm(&mut rng, nv, nh, 2.0);
@@ -175,6 +195,15 @@ fn rbm_conditionals_match_brute_force() {
                 assert!(close(pj, want, TOL), "{nv}×{nh} p(h_{j}|v)");
             }
         }
+    }
+}
+
+#[test]
+fn eq_4_4_visible_conditional_matches_brute_force() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    for &(nv, nh) in &SIZES {
+        let rbm = random_rbm(&mut rng, nv, nh, 2.0);
+        let ex = all_exponents(&rbm);
         // q(v_i = 1 | h) = Σ_{v: v_i = 1} e^{−E} / Σ_v e^{−E}
         for sh in 0..1usize << nh {
             let p = rbm.p_v_given_h(bits(sh, nh).as_slice()).unwrap();

@@ -251,7 +251,7 @@ const SIZES: [(usize, usize); 8] = [
 ];
 
 #[test]
-fn exact_gradient_matches_central_differences_in_both_branches() {
+fn eq_4_9_exact_gradient_matches_central_differences_in_both_branches() {
     // 中心差分の刻み h = 1e-5: 打ち切り誤差 h² |L'''| / 6 ≈ 2e-11（|L'''| ≲ 1、勾配の成分は確率の差で、
     // 3 階微分も同じ程度の有界な量）、丸め誤差 ε |L| / h ≈ 2.2e-16 · 5 / 1e-5 ≈ 1e-10。
     // 許容 1e-6（分母 max(1, |g|)）は両者の和より 4 桁大きく、符号や因子 2 の誤り（相対 1 以上）は確実に見分ける。
@@ -311,7 +311,7 @@ fn exact_gradient_matches_central_differences_in_both_branches() {
 }
 
 #[test]
-fn exact_gradient_matches_brute_force_over_all_pairs() {
+fn eq_4_10_exact_gradient_matches_brute_force_over_all_pairs() {
     let mut rng = ChaCha8Rng::seed_from_u64(12);
     for &(nv, nh) in &SIZES {
         for scale in [0.3, 2.0] {
@@ -457,7 +457,7 @@ fn spin_energy_from_definition(rbm: &Rbm, s: &[i8], t: &[i8]) -> f64 {
 }
 
 #[test]
-fn spin_energies_differ_by_the_offset_for_every_state() {
+fn eq_4_8_spin_energies_differ_by_the_offset_for_every_state() {
     let mut rng = ChaCha8Rng::seed_from_u64(21);
     for &(nv, nh) in &SIZES {
         let rbm = random_rbm(&mut rng, nv, nh, 1.5);
@@ -516,16 +516,27 @@ fn spin_free_energy_log_z_and_marginal_match_binary_model() {
 }
 
 #[test]
-fn spin_round_trip_recovers_binary_parameters() {
+fn eq_4_7_spin_round_trip_recovers_binary_parameters() {
     // to_binary(from_binary(r)): b = 2(b/2 + S/4) − 2(S/4)（S は W の行和）で、丸めは |b| + |S| の数 ulp。
     // 許容 1e-15 · (1 + |b| + |S|) はその程度の大きさ（|θ| ≲ 5 で ≤ 6e-15）
     let mut rng = ChaCha8Rng::seed_from_u64(23);
     for &(nv, nh) in &SIZES {
         let rbm = random_rbm(&mut rng, nv, nh, 2.0);
-        let back = SpinRbm::from_binary(&rbm).unwrap().to_binary().unwrap();
+        let spin = SpinRbm::from_binary(&rbm).unwrap();
+        let back = spin.to_binary().unwrap();
         let w = rbm.weights();
         let row = w.sum_axis(genmodel::ndarray::Axis(1));
         let col = w.sum_axis(genmodel::ndarray::Axis(0));
+        // (4.7): W' = W/4、b' = b/2 + W1/4、c' = c/2 + Wᵀ1/4
+        assert_eq!(spin.weights(), w.mapv(|x| x / 4.0));
+        for i in 0..nv {
+            let want = rbm.visible_bias()[i] / 2.0 + row[i] / 4.0;
+            assert!((spin.visible_bias()[i] - want).abs() <= 1e-15 * (1.0 + want.abs()));
+        }
+        for j in 0..nh {
+            let want = rbm.hidden_bias()[j] / 2.0 + col[j] / 4.0;
+            assert!((spin.hidden_bias()[j] - want).abs() <= 1e-15 * (1.0 + want.abs()));
+        }
         // W は 4 で割って 4 を掛けるだけなので厳密に戻る
         assert_eq!(back.weights(), w);
         for i in 0..nv {
@@ -621,7 +632,7 @@ fn layer_samples_match_conditionals() {
 }
 
 #[test]
-fn gibbs_kernel_matches_brute_force_and_satisfies_detailed_balance() {
+fn eq_4_11_gibbs_kernel_matches_brute_force_and_satisfies_detailed_balance() {
     let mut rng = ChaCha8Rng::seed_from_u64(41);
     for &(nv, nh) in &SIZES {
         let rbm = random_rbm(&mut rng, nv, nh, 1.5);
@@ -641,7 +652,7 @@ fn gibbs_kernel_matches_brute_force_and_satisfies_detailed_balance() {
 }
 
 #[test]
-fn cd_expected_gradient_matches_brute_force_chain_distribution() {
+fn eq_4_12_cd_expected_gradient_matches_brute_force_chain_distribution() {
     // k = 1: 負の項 Σ_μ Σ_h Σ_v' (1/n) q(h | v_μ) q(v' | h) v' E[h | v']ᵀ を全列挙で。k = 3 も全列挙の遷移で
     let mut rng = ChaCha8Rng::seed_from_u64(42);
     for &(nv, nh) in &SIZES {
@@ -670,7 +681,7 @@ fn cd_expected_gradient_matches_brute_force_chain_distribution() {
 }
 
 #[test]
-fn cd_expected_gradient_converges_to_exact_gradient_as_k_grows() {
+fn eq_4_12_cd_expected_gradient_converges_to_exact_gradient_as_k_grows() {
     // 弱く結合したモデル（|W| < 0.5）では Gibbs の鎖の混合が速く、距離は k について幾何級数的に減る
     let mut rng = ChaCha8Rng::seed_from_u64(43);
     for &(nv, nh) in &[(4, 3), (3, 5)] {

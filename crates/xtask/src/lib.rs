@@ -16,6 +16,7 @@ pub mod figures;
 pub mod index;
 pub mod marks;
 pub mod mutants;
+pub mod runs;
 pub mod serve;
 pub mod terms;
 

@@ -7,6 +7,8 @@
 //!   （book.toml の `[preprocessor.verify]`。`xtask::marks`）
 //! - `search-terms [supports <出力>]`: mdBook の前処理。用語を定義した箇所に検索の重みと別名を入れる
 //!   （book.toml の `[preprocessor.terms]`。`xtask::terms`）
+//! - `runs [--check]`: 第 4 章の長い計算（リリースビルドで `cargo run --release -p xtask -- runs`）。
+//!   結果を src/figures/data/rbm-digits.tsv に書く（`--check` は書かずに一致を確かめる。`xtask::runs`）
 //! - `mutants snapshot DIR | record DIR DATE COMMIT | rewrite`: 実装の変異テストの記録
 //!   （`scripts/mutants.sh` が呼ぶ。`xtask::mutants`）
 //! - `serve [DIR] [ADDR] [PREFIX]`: 組み上げた本を配る（既定: `book` を `127.0.0.1:3000` の `/` で）
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
             }
             xtask::terms::run_preprocessor(std::io::stdin().lock(), std::io::stdout().lock())
         }
+        "runs" => xtask::runs::run(&root, std::env::args().nth(2).as_deref() == Some("--check")),
         "mutants" => {
             let arg = |i: usize| std::env::args().nth(i).unwrap_or_default();
             match arg(2).as_str() {
@@ -59,7 +62,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "使い方: cargo xtask figures | index | gen | verify-marks | search-terms | mutants | serve [DIR] [ADDR] [PREFIX]"
+                "使い方: cargo xtask figures | index | gen | verify-marks | search-terms | runs | mutants | serve [DIR] [ADDR] [PREFIX]"
             );
             return ExitCode::from(2);
         }

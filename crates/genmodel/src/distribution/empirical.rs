@@ -56,13 +56,7 @@ impl EmpiricalDistribution {
         if states.is_empty() || n_states == 0 {
             return Err(Error::EmptyInput);
         }
-        if n_states > MAX_STATES {
-            return Err(Error::TooLarge {
-                what: "状態数",
-                requested: n_states,
-                max: MAX_STATES,
-            });
-        }
+        check_n_states(n_states)?;
         let mut counts = Array1::<usize>::zeros(n_states);
         for &s in states.iter() {
             *counts
@@ -201,5 +195,32 @@ pub(crate) fn stable_mean(values: ArrayView1<'_, f64>) -> f64 {
         m
     } else {
         values.iter().map(|v| v / n).sum()
+    }
+}
+
+/// 状態数が [`MAX_STATES`] 以下であること（上限ちょうどは許す）。確保の前に断る。
+fn check_n_states(n_states: usize) -> Result<()> {
+    if n_states > MAX_STATES {
+        return Err(Error::TooLarge {
+            what: "状態数",
+            requested: n_states,
+            max: MAX_STATES,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_count_limit_is_inclusive() {
+        // 上限ちょうどの 2^28 状態は許す（確保すると 4 GiB になるので、判定だけを確かめる）
+        assert_eq!(check_n_states(MAX_STATES), Ok(()));
+        assert!(matches!(
+            check_n_states(MAX_STATES + 1),
+            Err(Error::TooLarge { requested, max: MAX_STATES, .. }) if requested == MAX_STATES + 1
+        ));
     }
 }

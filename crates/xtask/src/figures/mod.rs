@@ -9,6 +9,7 @@ pub mod hidden;
 mod ising;
 mod kl;
 pub mod kl_direction;
+mod rbm;
 mod style;
 
 use std::path::Path;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<Figure> {
     v.extend(gaussian::figures());
     v.extend(ising::figures());
     v.extend(hidden::figures());
+    v.extend(rbm::figures());
     v
 }
 
