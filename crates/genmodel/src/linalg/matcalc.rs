@@ -348,11 +348,11 @@ pub fn grad_ln_det_cov_wrt_precision<'a>(
     Ok(-grad_ln_abs_det(precision)?)
 }
 
-/// 行列式を LU 分解で求める（[`linalg::determinant`] の再輸出。テストの比較相手）。
+/// 行列式を LU 分解で求める（[`crate::linalg::determinant`] の再輸出。テストの比較相手）。
 ///
 /// # Errors
 ///
-/// [`linalg::determinant`] と同じ。
+/// [`crate::linalg::determinant`] と同じ。
 ///
 /// # Examples
 ///
