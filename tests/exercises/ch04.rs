@@ -40,9 +40,10 @@ fn ex_4_2_softplus_count_and_the_larger_layer() {
     let terms: u64 = 1 << 20;
     assert_eq!(terms, 1_048_576);
     assert_eq!(terms * 64, 67_108_864);
-    // 2^64 ns を年に: 約 580 年
+    // 2^64 ns を年に: 約 585 年
     let years = 2f64.powi(64) * 1e-9 / (365.25 * 86400.0);
     assert!((years - 584.5).abs() < 1.0, "{years}");
+    assert_eq!(years.round(), 585.0);
     assert!(rounds_to(2f64.powi(64) / 1e19, 1, 1.8));
 }
 

@@ -559,7 +559,7 @@ pub const SURVIVORS: &[Survivor] = &[
     },
     Survivor {
         tag: "3.3",
-        mutant: "^\\top を足す (位置 21)",
+        mutant: "^\\top を足す (位置 28)",
         reason: "D_KL(p ∥ q) の引数は分布の名札で、q_{0} の添字 0 ベクトルの向きは分布を変えない",
     },
 ];

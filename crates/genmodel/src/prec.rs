@@ -120,3 +120,40 @@ pub const MAX_SAMPLES: usize = 1 << 28;
 /// assert_eq!(genmodel::prec::MAX_RBM_SUMMED_UNITS, 24);
 /// ```
 pub const MAX_RBM_SUMMED_UNITS: usize = 24;
+
+/// 制限ボルツマンマシンの標本を使う計算（ブロック Gibbs の鎖と学習のループ）の、1 回の呼び出しの仕事の上限 `2^38`（約 `2.7e11`）。
+///
+/// 仕事は「鎖 1 本を 1 往復（`v → h → v`）進めるごとに `N_v N_h + N_v + N_h`」と数える。1 往復で読むパラメータの数で、
+/// 活性の積和と、σ・一様乱数の数の程度である。呼び出しごとの仕事は
+///
+/// - `Rbm::gibbs`: `steps · 行数 · (N_v N_h + N_v + N_h)`
+/// - `Rbm::cd_gradient`: `k · 行数 · (N_v N_h + N_v + N_h)`
+/// - `Pcd::gradient`: `k · 鎖の数 · (N_v N_h + N_v + N_h)`
+/// - `Rbm::train`: `steps` と 1 歩の仕事の積。1 歩の仕事は CD-k なら `batch_size · k · (…)`、PCD なら `chains · k · (…)`、
+///   厳密な勾配なら `(2^{min(N_v, N_h)} + batch_size) · (…)`（列挙の 1 状態を鎖の 1 往復と同じに数える）
+///
+/// である。1 単位はリリースビルドで、厳密な勾配の列挙で約 1 ns、鎖の往復で約 5 ns（`64 × 16` でも `784 × 500` でも。
+/// `1 × 1` のような小さなモデルでは σ と乱数が主になって約 25 ns）なので、上限ちょうどの呼び出しは、厳密な勾配の
+/// 学習で約 5 分、鎖で約 25 分（小さなモデルでは 2 時間ほど）かかる。第 4 章の長い計算で最も大きい
+/// 64 × 16 の RBM の厳密な勾配の学習（3000 歩、ミニバッチ 100）は `3000 · (2^16 + 100) · 1104 ≈ 2.2e11`
+/// （上限の 8 割）で収まる。これを超える回数（`usize::MAX` など、事実上終わらない計算）は、
+/// 何も計算せずに [`crate::Error::TooLarge`] として断る。
+/// 積は `u64` の飽和した掛け算で求める（32 ビットの `usize` の wasm32 でもあふれない）。
+///
+/// # Examples
+///
+/// ```
+/// use genmodel::{boltzmann::rbm::Rbm, ndarray::array, prec::MAX_CHAIN_WORK, Error};
+/// use rand::SeedableRng;
+///
+/// assert_eq!(MAX_CHAIN_WORK, 1 << 38);
+/// // 1 × 1 の RBM の 1 往復は 3 単位: 1 本の鎖を usize::MAX 往復は断る（上限は ⌊2^38 / 3⌋ 往復）
+/// let rbm = Rbm::new(array![[0.5]], array![0.0], array![0.0])?;
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+/// assert!(matches!(
+///     rbm.gibbs(&array![[1u8]], usize::MAX, &mut rng),
+///     Err(Error::TooLarge { what: "steps", max, .. }) if max as u64 == MAX_CHAIN_WORK / 3
+/// ));
+/// # Ok::<(), Error>(())
+/// ```
+pub const MAX_CHAIN_WORK: u64 = 1 << 38;

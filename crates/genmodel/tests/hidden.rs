@@ -3,7 +3,9 @@
 
 use genmodel::Error;
 use genmodel::boltzmann::hidden::{HiddenIsing, MAX_HIDDEN_MODEL_UNITS};
-use genmodel::boltzmann::ising::{pairs, spins_of_state, sufficient_statistics};
+use genmodel::boltzmann::ising::{
+    MAX_ENUMERATION_L1, pairs, spins_of_state, sufficient_statistics,
+};
 use genmodel::boltzmann::{Ising, KlObjective};
 use genmodel::linalg::symmetric_eigen;
 use genmodel::ndarray::{Array1, Array2, array};
@@ -348,14 +350,20 @@ fn bad_input_is_a_typed_error() {
         ),
         Err(Error::InvalidParameter { .. })
     ));
-    // 勾配の成分は |⟨φ⟩_θ − ⟨φ⟩_data| ≤ 2 で有界なので、学習率が大きすぎても θ は有限のまま振動する:
-    // NaN にならず、有限の KL を返す
+    // 勾配の成分は |⟨φ⟩_θ − ⟨φ⟩_data| ≤ 2 で有界なので、学習率が大きすぎても θ は有限のままだが、
+    // 1 歩で列挙の精度の範囲 Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4 を出る。黙って壊れた値を返す代わりに、
+    // 目的関数を ∞ として 1 歩目の発散を報告する
     let stop = StopRule {
         tolerance: 0.0,
         max_iterations: 100,
     };
-    let (wild, _) = m.fit(&data3(), 0.0, 1e6, stop).unwrap();
-    assert!(wild.kl(&data3()).unwrap().is_finite());
+    assert!(matches!(
+        m.fit(&data3(), 0.0, 1e6, stop),
+        Err(Error::Diverged { iteration: 1, .. })
+    ));
+    // 範囲の中に留まる学習率なら、同じ止め方で有限の KL を返す
+    let (tame, _) = m.fit(&data3(), 0.0, 1.0, stop).unwrap();
+    assert!(tame.kl(&data3()).unwrap().is_finite());
     assert!(matches!(
         HiddenIsing::new(Ising::zeros(MAX_HIDDEN_MODEL_UNITS + 1).unwrap(), 1),
         Err(Error::TooManySpins { .. })
@@ -372,6 +380,42 @@ fn bad_input_is_a_typed_error() {
     assert!(big.log_z().unwrap().is_finite());
     assert!(big.kl(&array![[1]]).unwrap() < 1e-12);
     assert!((big.free_energy(&[1]).unwrap() + 2400.0).abs() < 1e-9);
+}
+
+#[test]
+fn parameters_beyond_enumeration_precision_are_refused() {
+    // J = 1e99, h = (1, 0): (+,+) と (−,−) の指数 1e99 ± 1 は同じ f64 に丸まり、列挙すれば q の和が 2 になる。
+    // Ising モデルの列挙と同じ上限 Σ|θ| ≤ MAX_ENUMERATION_L1 で、モデルを作るときに断る
+    let huge = Ising::new(array![1.0, 0.0], array![1e99]).unwrap();
+    assert!(matches!(huge.log_z(), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        HiddenIsing::new(huge, 1),
+        Err(Error::InvalidParameter { name: "Σ|θ|", .. })
+    ));
+    // 上限のすぐ外は断り、上限ちょうどは受け付けて、周辺分布の和は 1、⟨x_0 x_1⟩ ≤ 1
+    let over = Ising::new(array![1.0, 0.0], array![MAX_ENUMERATION_L1]).unwrap();
+    assert!(matches!(
+        HiddenIsing::new(over, 1),
+        Err(Error::InvalidParameter { .. })
+    ));
+    let edge = Ising::new(array![1.0, 0.0], array![MAX_ENUMERATION_L1 - 1.0]).unwrap();
+    let m = HiddenIsing::new(edge.clone(), 1).unwrap();
+    let q = m.log_marginal().unwrap().mapv(f64::exp);
+    let q_plus = 1f64.exp() / (1f64.exp() + (-1f64).exp());
+    assert!((q.sum() - 1.0).abs() < 1e-12 && (q[0] - q_plus).abs() < 1e-12);
+    let s = m.free_statistics().unwrap();
+    assert!(s.iter().all(|x| x.abs() <= 1.0 + 1e-12) && (s[2] - 1.0).abs() < 1e-12);
+    // 同じ Ising モデルの列挙とも一致する
+    assert!((m.log_z().unwrap() - edge.log_z().unwrap()).abs() < 1e-9);
+    // 範囲の端から外へ押し出す学習は、黙って壊れた値を返さずに発散を報告する
+    let stop = StopRule {
+        tolerance: 0.0,
+        max_iterations: 10,
+    };
+    assert!(matches!(
+        m.fit(&array![[1], [-1]], 0.0, 1e5, stop),
+        Err(Error::Diverged { .. })
+    ));
 }
 
 #[test]

@@ -11,7 +11,7 @@
 //! 式の誤り（符号、softplus の代わりに ln(1 + x)、層の取り違え、項の落ち）が生む `1e-3` 以上のずれは確実に見分ける。
 
 use genmodel::Error;
-use genmodel::boltzmann::rbm::{MAX_RBM_SUMMED_UNITS, Rbm, sigmoid, softplus};
+use genmodel::boltzmann::rbm::{MAX_ENUMERATION_L1, MAX_RBM_SUMMED_UNITS, Rbm, sigmoid, softplus};
 use genmodel::logspace::log_sum_exp;
 use genmodel::ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
@@ -318,6 +318,49 @@ fn rbm_huge_weights_give_finite_log_z() {
             );
         }
     }
+}
+
+#[test]
+fn rbm_mean_log_likelihood_refuses_parameters_beyond_enumeration_precision() {
+    // W = 0, b = 0 なら可視ユニットは c によらず一様で、どのデータでも平均対数尤度は −ln 2。
+    // c = 1e99 では −F と ln Z（どちらも ≈ 1e99）の差 −ln 2 が丸めに埋もれ、以前は −1.2e83 を返していた
+    let data = Array2::from_elem((3, 1), 1u8);
+    for c in [1e99, 1e17, MAX_ENUMERATION_L1 + 1.0] {
+        let rbm = Rbm::new(
+            Array2::zeros((1, 1)),
+            Array1::zeros(1),
+            Array1::from_elem(1, c),
+        )
+        .unwrap();
+        assert!(matches!(
+            rbm.mean_log_likelihood(&data),
+            Err(Error::InvalidParameter { name: "Σ|θ|", .. })
+        ));
+        // 対数の領域の値は相対精度で求まる: ln Z = ln 2 + softplus(c) ≈ c、F(1) = −softplus(c) ≈ −c
+        assert!(close(rbm.log_z().unwrap(), c + std::f64::consts::LN_2, TOL));
+        assert!(close(rbm.free_energy(&[1u8]).unwrap(), -c, TOL));
+        assert!(close(rbm.mean_free_energy(&data).unwrap(), -c, TOL));
+    }
+    // 上限ちょうどまでは求め、正しい
+    let rbm = Rbm::new(
+        Array2::zeros((1, 1)),
+        Array1::zeros(1),
+        Array1::from_elem(1, MAX_ENUMERATION_L1),
+    )
+    .unwrap();
+    let ll = rbm.mean_log_likelihood(&data).unwrap();
+    assert!((ll + std::f64::consts::LN_2).abs() < 1e-9, "{ll}");
+    // データの誤りは精度の検査より先に返す
+    let huge = Rbm::new(
+        Array2::zeros((1, 1)),
+        Array1::zeros(1),
+        Array1::from_elem(1, 1e99),
+    )
+    .unwrap();
+    assert_eq!(
+        huge.mean_log_likelihood(&Array2::<u8>::zeros((0, 1))),
+        Err(Error::EmptyInput)
+    );
 }
 
 #[test]

@@ -14,8 +14,8 @@
 
 use genmodel::Error;
 use genmodel::boltzmann::rbm::{
-    MAX_KERNEL_UNITS, MAX_KERNEL_VISIBLE, MAX_RBM_SUMMED_UNITS, Method, Pcd, Rbm, RbmGradient,
-    RbmMoments, SpinRbm, TrainConfig,
+    MAX_CHAIN_WORK, MAX_ENUMERATION_L1, MAX_KERNEL_UNITS, MAX_KERNEL_VISIBLE, MAX_RBM_SUMMED_UNITS,
+    Method, Pcd, Rbm, RbmGradient, RbmMoments, SpinRbm, TrainConfig,
 };
 use genmodel::ndarray::{Array1, Array2, array};
 use rand::{Rng, SeedableRng};
@@ -332,14 +332,42 @@ fn eq_4_10_exact_gradient_matches_brute_force_over_all_pairs() {
     }
 }
 
+/// パラメータの絶対値の和 `Σ|θ|`。
+fn l1(rbm: &Rbm) -> f64 {
+    rbm.weights()
+        .iter()
+        .chain(&rbm.visible_bias())
+        .chain(&rbm.hidden_bias())
+        .map(|x| x.abs())
+        .sum()
+}
+
 #[test]
 fn model_moments_match_brute_force_including_huge_weights() {
     // |W| = 50, 1000 では Z ≈ e^{数百}–e^{数千}: 重みの基準を 300 ずつ上げ直す経路を通っても、
-    // 全組の列挙（最大値を引く）と一致する
+    // 全組の列挙（最大値を引く）と一致する。Σ|θ| が精度の上限 MAX_ENUMERATION_L1 = 1e4 を超えるモデル
+    // （|W| = 1e3 の 4×3 以上）は断り、重みを縮めて Σ|θ| を上限ちょうどにしたモデルで比べる
     let mut rng = ChaCha8Rng::seed_from_u64(13);
+    let mut refused = 0;
     for &(nv, nh) in &SIZES {
         for scale in [0.5, 3.0, 50.0, 1e3] {
-            let rbm = random_rbm(&mut rng, nv, nh, scale);
+            let mut rbm = random_rbm(&mut rng, nv, nh, scale);
+            if l1(&rbm) > MAX_ENUMERATION_L1 {
+                assert!(matches!(
+                    rbm.model_moments(),
+                    Err(Error::InvalidParameter { name: "Σ|θ|", .. })
+                ));
+                refused += 1;
+                let biases = l1(&rbm) - rbm.weights().iter().map(|x| x.abs()).sum::<f64>();
+                let shrink = (MAX_ENUMERATION_L1 - biases) / (l1(&rbm) - biases);
+                rbm = Rbm::new(
+                    rbm.weights().mapv(|w| w * shrink),
+                    rbm.visible_bias().to_owned(),
+                    rbm.hidden_bias().to_owned(),
+                )
+                .unwrap();
+                assert!(l1(&rbm) <= MAX_ENUMERATION_L1);
+            }
             let got = rbm.model_moments().unwrap();
             let want = model_brute(&rbm);
             let err = max_abs_diff(&flat_moments(&got), &flat_moments(&want));
@@ -347,6 +375,8 @@ fn model_moments_match_brute_force_including_huge_weights() {
             assert!(flat_moments(&got).iter().all(|x| (0.0..=1.0).contains(x)));
         }
     }
+    // 4×3, 3×4, 5×5, 2×7, 7×2 の |W| = 1e3（Σ|W| の期待値 6000–12 500）の一部
+    assert!(refused >= 1, "{refused}");
 }
 
 /// 小さい方の層 `s`（`m` ユニット）ごとに定義から重みと反対側の条件つき確率を計算し直すモーメント
@@ -1160,4 +1190,208 @@ fn hostile_inputs_give_typed_errors() {
         .model_moments()
         .unwrap();
     assert_eq!(RbmGradient::from_moments(&m, &other), mismatch(3, 2));
+}
+
+#[test]
+fn functions_of_probabilities_refuse_parameters_beyond_enumeration_precision() {
+    // W = −s, b = c = s: 状態 (1,0)・(0,1)・(1,1) の指数はどれも s で、正しくは q(v = 1) = ⟨h⟩ = 2/3。
+    // s = 1e17 では重みの対数の差 ln 2 が s の丸めに埋もれ、列挙は ⟨h⟩ = 1/2 を返していた
+    let data = array![[0u8], [1]];
+    for s in [1e17, 1e99] {
+        let rbm = Rbm::new(array![[-s]], array![s], array![s]).unwrap();
+        let refused =
+            |r: Result<(), Error>| matches!(r, Err(Error::InvalidParameter { name: "Σ|θ|", .. }));
+        assert!(refused(rbm.model_moments().map(drop)));
+        assert!(refused(rbm.exact_gradient(&data).map(drop)));
+        assert!(refused(rbm.mean_log_likelihood(&data).map(drop)));
+        assert!(refused(rbm.gibbs_kernel().map(drop)));
+        assert!(refused(rbm.cd_expected_gradient(&data, 1).map(drop)));
+        // 対数の領域の値と条件つき確率・標本は求まる（精度はモジュールの説明のとおり）
+        assert!(rbm.log_z().unwrap().is_finite());
+        assert_eq!(rbm.free_energy(&[1u8]).unwrap(), -s);
+        assert_eq!(rbm.p_h_given_v(&[0u8]).unwrap()[0], 1.0);
+        assert!(rbm.data_moments(&data).is_ok());
+        assert!(rbm.reconstruction_error(&data).is_ok());
+        let mut rng = ChaCha8Rng::seed_from_u64(90);
+        assert!(rbm.cd_gradient(&data, 1, &mut rng).is_ok());
+        // 厳密な勾配の学習は、学習を始める前に断る
+        let config = TrainConfig {
+            learning_rate: 0.1,
+            steps: 1,
+            batch_size: 2,
+            seed: 0,
+        };
+        let mut called = false;
+        let r = rbm.train(&data, Method::Exact, &config, |_, _| {
+            called = true;
+            Ok(())
+        });
+        assert!(refused(r.map(drop)) && !called);
+        assert!(
+            rbm.train(&data, Method::Cd { k: 1 }, &config, |_, _| Ok(()))
+                .is_ok()
+        );
+    }
+    // 上限ちょうど（Σ|θ| = 1e4）は受け付け、正しい値を返す: s = 1e4 / 3 の同じ形、⟨h⟩ = 2/3
+    let s = MAX_ENUMERATION_L1 / 3.0;
+    let rbm = Rbm::new(array![[-s]], array![s], array![s]).unwrap();
+    assert!(l1(&rbm) <= MAX_ENUMERATION_L1);
+    let m = rbm.model_moments().unwrap();
+    assert!((m.h[0] - 2.0 / 3.0).abs() < TOL && (m.v[0] - 2.0 / 3.0).abs() < TOL);
+    let want_ll = ((1.0f64 / 3.0).ln() + (2.0f64 / 3.0).ln()) / 2.0;
+    assert!((rbm.mean_log_likelihood(&data).unwrap() - want_ll).abs() < 1e-9);
+    let g = rbm.exact_gradient(&data).unwrap();
+    assert!((g.c[0] - (rbm.data_moments(&data).unwrap().h[0] - 2.0 / 3.0)).abs() < TOL);
+}
+
+#[test]
+fn exact_training_that_leaves_the_precision_range_diverges() {
+    // 学習率 1e5: 1 歩で Σ|θ| が 1e4 を超える。1e100 より前に、厳密な勾配が求まらなくなる歩で発散を報告する
+    let rbm = Rbm::new(array![[0.1], [-0.2]], array![0.0, 0.3], array![0.1]).unwrap();
+    let data = array![[1u8, 0], [1, 1], [1, 0]];
+    let config = TrainConfig {
+        learning_rate: 1e5,
+        steps: 5,
+        batch_size: 3,
+        seed: 0,
+    };
+    let mut seen = Vec::new();
+    let r = rbm.train(&data, Method::Exact, &config, |t, m| {
+        seen.push(t);
+        m.mean_log_likelihood(&data).map(drop)
+    });
+    assert!(
+        matches!(r, Err(Error::Diverged { iteration: 1, value }) if value > MAX_ENUMERATION_L1 && value < 1e100),
+        "{r:?}"
+    );
+    assert_eq!(seen, [0]);
+    // CD では 1e100 までは学習を続ける（勾配は条件つき確率だけで求まる）
+    assert!(
+        rbm.train(&data, Method::Cd { k: 1 }, &config, |_, _| Ok(()))
+            .is_ok()
+    );
+}
+
+fn too_large<T>(what: &'static str, requested: usize, max: usize) -> Result<T, Error> {
+    Err(Error::TooLarge {
+        what,
+        requested,
+        max,
+    })
+}
+
+#[test]
+fn chain_lengths_are_limited_by_the_total_work() {
+    // 2 × 3 の RBM: 1 往復 2·3 + 2 + 3 = 11 単位
+    let rbm = Rbm::new(
+        Array2::from_elem((2, 3), 0.1),
+        array![0.0, 0.1],
+        array![0.2, 0.0, -0.1],
+    )
+    .unwrap();
+    let unit = 11u64;
+    let data = array![[1u8, 0], [0, 1], [1, 1]];
+    let mut rng = ChaCha8Rng::seed_from_u64(91);
+    let max_of = |per: u64| usize::try_from(MAX_CHAIN_WORK / per).unwrap();
+
+    // gibbs: steps · 行数 · 11
+    let max_steps = max_of(3 * unit);
+    assert_eq!(
+        rbm.gibbs(&data, usize::MAX, &mut rng),
+        too_large("steps", usize::MAX, max_steps)
+    );
+    assert_eq!(
+        rbm.gibbs(&data, max_steps + 1, &mut rng),
+        too_large("steps", max_steps + 1, max_steps)
+    );
+    assert_eq!(rbm.gibbs(&data, 0, &mut rng).unwrap(), data);
+    assert!(rbm.gibbs(&data, 3, &mut rng).is_ok());
+    // cd_gradient: k · 行数 · 11（データと k = 0 の検査が先）
+    assert_eq!(
+        rbm.cd_gradient(&data, usize::MAX, &mut rng),
+        too_large("k", usize::MAX, max_steps)
+    );
+    assert!(invalid(rbm.cd_gradient(&data, 0, &mut rng), "k"));
+    assert_eq!(
+        rbm.cd_gradient(&Array2::<u8>::zeros((0, 2)), usize::MAX, &mut rng),
+        Err(Error::EmptyInput)
+    );
+    // Pcd::gradient: k · 鎖の数 · 11。断っても鎖は進めない
+    let mut pcd = Pcd::new(7, 2, 1).unwrap();
+    let before = pcd.clone();
+    assert_eq!(
+        pcd.gradient(&rbm, &data, usize::MAX, &mut rng),
+        too_large("k", usize::MAX, max_of(7 * unit))
+    );
+    assert_eq!(pcd, before);
+    // train: steps · 1 歩の仕事。1 歩だけで超えるなら k を、そうでなければ steps を挙げる
+    let config = TrainConfig {
+        learning_rate: 0.1,
+        steps: 2,
+        batch_size: 2,
+        seed: 0,
+    };
+    let called = std::cell::Cell::new(0);
+    let train = |method, config: TrainConfig| {
+        rbm.train(&data, method, &config, |_, _| {
+            called.set(called.get() + 1);
+            Ok(())
+        })
+    };
+    assert_eq!(
+        train(Method::Cd { k: usize::MAX }, config),
+        too_large("k", usize::MAX, max_of(2 * unit))
+    );
+    assert_eq!(
+        train(
+            Method::Pcd {
+                k: usize::MAX,
+                chains: 5
+            },
+            config
+        ),
+        too_large("k", usize::MAX, max_of(5 * unit))
+    );
+    let forever = TrainConfig {
+        steps: usize::MAX,
+        ..config
+    };
+    assert_eq!(
+        train(Method::Cd { k: 3 }, forever),
+        too_large("steps", usize::MAX, max_of(6 * unit))
+    );
+    assert_eq!(
+        train(Method::Pcd { k: 2, chains: 5 }, forever),
+        too_large("steps", usize::MAX, max_of(10 * unit))
+    );
+    // 厳密な勾配: 1 歩 (2^{min(N_v, N_h)} + batch_size) · 11
+    assert_eq!(
+        train(Method::Exact, forever),
+        too_large("steps", usize::MAX, max_of((4 + 2) * unit))
+    );
+    assert_eq!(called.get(), 0);
+    // 歩数 0 なら仕事は 0 なので、k が大きくても受け付ける（observe(0) だけ）
+    let idle = TrainConfig { steps: 0, ..config };
+    assert_eq!(train(Method::Cd { k: usize::MAX }, idle).unwrap(), rbm);
+    assert_eq!(called.get(), 1);
+}
+
+#[test]
+fn gradient_norm_is_scaled_against_overflow_and_underflow() {
+    let g = |w: f64, c: f64| RbmGradient {
+        w: array![[w]],
+        b: array![0.0],
+        c: array![c],
+    };
+    assert_eq!(g(1e200, 0.0).norm(), 1e200);
+    assert_eq!(g(1e-200, 0.0).norm(), 1e-200);
+    assert!((g(3e-200, 4e-200).norm() / 5e-200 - 1.0).abs() < 1e-15);
+    assert!((g(-3e300, 4e300).norm() / 5e300 - 1.0).abs() < 1e-15);
+    assert_eq!(g(f64::MAX, f64::MAX).norm(), f64::INFINITY);
+    assert_eq!(g(f64::INFINITY, 1.0).norm(), f64::INFINITY);
+    assert!(g(f64::NAN, 1e200).norm().is_nan());
+    assert!(g(f64::NAN, 0.0).norm().is_nan());
+    assert_eq!(g(0.0, -0.0).norm(), 0.0);
+    // ふつうの大きさでは 2 乗の和の平方根そのもの（ビット単位で同じ）
+    assert_eq!(g(0.3, -0.7).norm(), (0.3f64 * 0.3 + 0.7 * 0.7).sqrt());
 }

@@ -6,9 +6,11 @@
 //!   データで留めた期待値による KL 情報量の勾配、凸でないことを示すヘッセ行列と対称性
 //! - [`rbm`]: `{0, 1}` のユニットの制限ボルツマンマシン（第 4 章の準備）。自由エネルギー、条件つき分布、
 //!   小さい方の層の列挙による厳密な `ln Z` と対数尤度
+//! - [`lattice`]: 正方格子 `L × L` のトーラス上の Ising 強磁性体（第 5 章の準備）。Kaufman の厳密な `ln Z`・エネルギー・比熱、列挙、Onsager の極限
 
 pub mod hidden;
 pub mod ising;
+pub mod lattice;
 pub mod rbm;
 
 pub use ising::{Ising, KlObjective};

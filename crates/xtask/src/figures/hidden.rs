@@ -2,7 +2,7 @@
 //! 2 つの最適点を結ぶ線分の上の KL 情報量: 凸でない）。
 //!
 //! データは 4 ビットのパリティ（`x_1 x_2 x_3 x_4 = 1` の 8 状態が等確率）、モデルは見える 4・隠れ 1 の
-//! ボルツマンマシン、目的関数は `D_KL + (λ/2)‖θ‖²`（λ = 0.01）、学習率 0.5 の勾配法。
+//! ボルツマンマシン、目的関数は `D_KL + (ρ/2)‖θ‖²`（ρ = 0.01）、学習率 0.5 の勾配法。
 
 use super::Figure;
 use super::style::{
@@ -29,7 +29,7 @@ pub fn figures() -> Vec<Figure> {
     ]
 }
 
-/// 正則化の係数 λ。
+/// 正則化の係数 ρ。
 pub const RIDGE: f64 = 0.01;
 /// 学習率。
 pub const ETA: f64 = 0.5;
@@ -76,7 +76,7 @@ fn seeds() -> String {
         chart
             .configure_mesh()
             .x_desc("反復")
-            .y_desc("KL + (λ/2)‖θ‖²")
+            .y_desc("KL + (ρ/2)‖θ‖²")
             .x_labels(6)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&tick)
@@ -121,7 +121,7 @@ fn seeds() -> String {
 }
 
 /// 図 3.2: 最適点 θ* と、隠れ変数の符号を反転した θ' を結ぶ線分 θ(t) = (1 − t)θ* + tθ' の上の目的関数
-/// `KL + (λ/2)‖θ‖²`（学習で最小化した関数）。
+/// `KL + (ρ/2)‖θ‖²`（学習で最小化した関数）。
 fn midpoint() -> String {
     let (_, fit) = run(0);
     let data = parity4();
@@ -151,7 +151,7 @@ fn midpoint() -> String {
         chart
             .configure_mesh()
             .x_desc("t")
-            .y_desc("KL + (λ/2)‖θ‖²")
+            .y_desc("KL + (ρ/2)‖θ‖²")
             .y_label_formatter(&tick)
             .label_style((FONT, TEXT))
             .axis_desc_style((FONT, AXIS))
@@ -169,7 +169,7 @@ fn midpoint() -> String {
                 [(0.0, k0), (1.0, k1)],
                 PALETTE[1].stroke_width(2),
             ))?
-            .label("凸なら下にあるはずの弦")
+            .label("凸なら曲線はこの弦より下")
             .legend(legend_line(PALETTE[1], 2));
         chart.draw_series([
             Circle::new((0.0, k0), 5, PALETTE[1].filled()),

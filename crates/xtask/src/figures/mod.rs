@@ -9,7 +9,7 @@ pub mod hidden;
 mod ising;
 mod kl;
 pub mod kl_direction;
-mod rbm;
+pub mod rbm;
 mod style;
 
 use std::path::Path;

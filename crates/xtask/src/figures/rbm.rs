@@ -96,7 +96,18 @@ fn curves(runs: &Runs) -> String {
     })
 }
 
-/// 図 4.2: 再構成誤差の推移（後半の 1000–3000 歩。凡例に最後の検証用の対数尤度）。
+/// 学習の最後の 1000 歩（`t ≥ STEPS − 1000`）の検証用の対数尤度の平均。1 時点の値は揺れが大きいので、
+/// 方法の比較にはこれを使う。
+pub fn late_mean(c: &[crate::runs::Point]) -> f64 {
+    let late: Vec<f64> = c
+        .iter()
+        .filter(|p| p.t + 1000 >= crate::runs::STEPS)
+        .map(|p| p.held)
+        .collect();
+    late.iter().sum::<f64>() / late.len() as f64
+}
+
+/// 図 4.2: 再構成誤差の推移（後半の 1000–3000 歩。凡例に最後の 1000 歩の検証用の対数尤度の平均）。
 fn recon(runs: &Runs) -> String {
     let t_max = crate::runs::STEPS as f64;
     render(SIZE, |root| {
@@ -119,7 +130,7 @@ fn recon(runs: &Runs) -> String {
             .draw()?;
         for (i, (name, label)) in LABELS.iter().enumerate() {
             let Some(c) = runs.curve(name) else { continue };
-            let last = c.last().map_or(f64::NAN, |p| p.held);
+            let last = late_mean(c);
             let color = PALETTE[i];
             chart
                 .draw_series(LineSeries::new(
@@ -128,7 +139,7 @@ fn recon(runs: &Runs) -> String {
                         .map(|p| (p.t as f64, p.recon)),
                     color.stroke_width(2),
                 ))?
-                .label(format!("{label}（{last:.2}）"))
+                .label(format!("{label}（{:.2}）", last).replace('-', "−"))
                 .legend(legend_line(color, 2));
         }
         draw_legend(&mut chart, SeriesLabelPosition::UpperRight, TEXT)?;

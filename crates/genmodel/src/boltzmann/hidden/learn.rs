@@ -90,7 +90,7 @@ impl HiddenIsing {
         })
     }
 
-    /// 見える変数のデータの経験分布 `p_0` から見た KL 情報量 `D_KL(p_0 ‖ q_θ)`（式 (3.5)、見える変数の分布どうし）。
+    /// 見える変数のデータの経験分布 `p_0` から見た KL 情報量 `D_KL(p_0 ‖ q_θ)`（式 (3.8)、見える変数の分布どうし）。
     ///
     /// # Errors
     ///
@@ -113,7 +113,7 @@ impl HiddenIsing {
         Ok(self.moments(&p0, false)?.kl)
     }
 
-    /// 自由な期待値 `⟨φ⟩_θ`（同時分布 `q_θ(v, h)` での十分統計量の平均、式 (3.7)）。
+    /// 自由な期待値 `⟨φ⟩_θ`（同時分布 `q_θ(v, h)` での十分統計量の平均、式 (3.10)）。
     ///
     /// # Errors
     ///
@@ -135,7 +135,7 @@ impl HiddenIsing {
         Ok(self.moments(&vec![0.0; 1 << self.n_visible], false)?.free)
     }
 
-    /// データで留めた期待値 `Σ_v p_0(v) Σ_h q_θ(h | v) φ(v, h)`（式 (3.8)）。見える変数はデータに留め、
+    /// データで留めた期待値 `Σ_v p_0(v) Σ_h q_θ(h | v) φ(v, h)`（式 (3.11) の第 2 項）。見える変数はデータに留め、
     /// 隠れ変数だけを事後分布で平均する。
     ///
     /// # Errors
@@ -158,7 +158,7 @@ impl HiddenIsing {
         Ok(self.moments(&p0, false)?.clamped)
     }
 
-    /// KL 情報量の勾配 `∂D/∂θ = ⟨φ⟩_θ − Σ_v p_0(v) ⟨φ⟩_{θ|v}`（式 (3.9)、自由な期待値 − 留めた期待値）。
+    /// KL 情報量の勾配 `∂D/∂θ = ⟨φ⟩_θ − Σ_v p_0(v) ⟨φ⟩_{θ|v}`（式 (3.11)、自由な期待値 − 留めた期待値）。
     ///
     /// # Errors
     ///
@@ -189,7 +189,7 @@ impl HiddenIsing {
         Ok(m.free - m.clamped)
     }
 
-    /// KL 情報量のヘッセ行列 `Cov_θ[φ] − Σ_v p_0(v) Cov_{θ|v}[φ]`（式 (3.10)）。
+    /// KL 情報量のヘッセ行列 `Cov_θ[φ] − Σ_v p_0(v) Cov_{θ|v}[φ]`（式 (3.12)）。
     ///
     /// 2 つの半正定値行列の差なので、正定値とは限らない（隠れ変数がなければ第 2 項は 0 で、
     /// 第 2 章の半正定値のヘッセ行列 (2.40a) に戻る）。
@@ -231,7 +231,9 @@ impl HiddenIsing {
     /// # Errors
     ///
     /// - `λ` が負か有限でない: [`Error::InvalidParameter`]
-    /// - 学習率・止め方が不正、発散: [`crate::optim::minimize`] と同じ
+    /// - 学習率・止め方が不正、発散: [`crate::optim::minimize`] と同じ。パラメータが列挙の精度の範囲
+    ///   `Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4`（[`HiddenIsing::new`]）を出たときも、目的関数を `∞` として
+    ///   [`Error::Diverged`] を返す
     /// - ほかは [`HiddenIsing::kl`] と同じ
     ///
     /// # Examples
@@ -272,7 +274,8 @@ impl HiddenIsing {
                     let value = m.kl + 0.5 * ridge * theta.dot(&theta);
                     Ok((value, m.free - m.clamped + &theta.mapv(|t| ridge * t)))
                 }
-                // 学習率が大きすぎてパラメータがあふれた: 目的関数を ∞ として minimize に発散を報告させる
+                // 学習率が大きすぎてパラメータがあふれたか、列挙の精度の範囲 Σ|θ| ≤ 1e4 を出た:
+                // 目的関数を ∞ として minimize に発散を報告させる
                 Err(Error::Overflow { .. } | Error::InvalidParameter { .. }) => {
                     Ok((f64::INFINITY, Array1::zeros(theta.len())))
                 }
@@ -291,7 +294,7 @@ impl HiddenIsing {
     }
 
     /// 隠れ変数の番号を入れ替えたモデル（新しい隠れ変数 `j` は元の隠れ変数 `perm[j]`）。
-    /// 見える変数の分布 `q_θ(v)` は変わらない（式 (3.11)）。
+    /// 見える変数の分布 `q_θ(v)` は変わらない（式 (3.13)）。
     ///
     /// # Errors
     ///
@@ -330,7 +333,7 @@ impl HiddenIsing {
     }
 
     /// 隠れ変数 `j` の符号を反転したモデル（`h_j → −h_j`。その場と、`j` につながる結合の符号が変わる）。
-    /// 見える変数の分布 `q_θ(v)` は変わらない（式 (3.12)）。
+    /// 見える変数の分布 `q_θ(v)` は変わらない（式 (3.13)）。
     ///
     /// # Errors
     ///

@@ -1,13 +1,14 @@
 //! 隠れ変数のあるボルツマンマシン（第 3 章）: Ising モデル (2.25) のスピンを、見える変数
 //! `v ∈ {−1, 1}^{N_v}`（先頭の `N_v` 個）と隠れ変数 `h ∈ {−1, 1}^{N_h}`（残り）に分けたもの。
 //!
-//! - 見える変数の分布: `q_θ(v) = Σ_h q_θ(v, h) = exp(−F_θ(v)) / Z_θ`（式 (3.1)–(3.3)）
+//! - 見える変数の分布: `q_θ(v) = Σ_h q_θ(v, h) = exp(−F_θ(v)) / Z_θ`（式 (3.4)–(3.6)）
 //! - 自由エネルギー: `F_θ(v) = −ln Σ_h exp(θ·φ(v, h))`
-//! - 事後分布: `q_θ(h | v) = exp(θ·φ(v, h) + F_θ(v))`（式 (3.4)）
-//! - KL 情報量の勾配 = 自由な期待値 − データで留めた期待値（式 (3.8)–(3.9)）
+//! - 事後分布: `q_θ(h | v) = exp(θ·φ(v, h) + F_θ(v))`（式 (3.7)）
+//! - KL 情報量の勾配 = 自由な期待値 − データで留めた期待値（式 (3.11)）
 //!
 //! すべて `2^{N_v + N_h}` 状態の列挙による厳密な値で、`N_v + N_h ≤ 20`（[`MAX_HIDDEN_MODEL_UNITS`]）
-//! に限る。状態の番号は [`crate::boltzmann::ising::spins_of_state`] と同じで、見える変数が下位のビット
+//! に限る。列挙の丸め誤差を小さく保つため、パラメータも Ising モデルの列挙と同じ `Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4`
+//! に限る（[`HiddenIsing::new`] が断る）。状態の番号は [`crate::boltzmann::ising::spins_of_state`] と同じで、見える変数が下位のビット
 //! （番号 `s = s_v + 2^{N_v} s_h`）である。
 //!
 //! | ファイル | 中身 |
@@ -31,7 +32,7 @@
 
 pub mod learn;
 
-use crate::boltzmann::ising::{Ising, check_spin_data, pairs};
+use crate::boltzmann::ising::{Ising, MAX_ENUMERATION_L1, check_spin_data, pairs};
 use crate::error::{Error, Result, ensure_len};
 use ndarray::{Array1, ArrayView1, AsArray, Ix1, Ix2};
 
@@ -110,19 +111,32 @@ pub(crate) fn fill_phi(s: usize, n: usize, out: &mut [f64]) {
 impl HiddenIsing {
     /// Ising モデル `model`（`N` スピン）の先頭 `n_visible` 個を見える変数とする。
     ///
+    /// このモデルの関数はどれも全状態の列挙で値を求めるので、パラメータは Ising モデルの列挙
+    /// （[`Ising::log_z`]・[`Ising::exact`]）と同じ `Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4` に限る。指数 `θ·φ(x)` の
+    /// 丸め誤差は `ε Σ|θ|` の程度で、確率（周辺分布・事後分布）・期待値・KL 情報量は指数の差の `exp` なので、
+    /// `Σ|θ|` が大きいと黙って壊れる（`h = (1, 0)`、`J = 1e99` では周辺分布の和が 2 になる）。
+    /// `Σ|θ| = 1e4` でも誤差は `1e-10` 程度で、[`crate::prec::ENUMERATION_TOLERANCE`] に収まる。
+    ///
     /// # Errors
     ///
     /// - `N > MAX_HIDDEN_MODEL_UNITS`: [`Error::TooManySpins`]
     /// - `n_visible` が `1..=N` の外: [`Error::InvalidParameter`]
+    /// - `Σ|θ| > MAX_ENUMERATION_L1 = 1e4`（列挙の精度が保てない）: [`Error::InvalidParameter`]（`name` は `"Σ|θ|"`）
     ///
     /// # Examples
     ///
     /// ```
-    /// use genmodel::boltzmann::{hidden::HiddenIsing, Ising};
+    /// use genmodel::{boltzmann::{hidden::HiddenIsing, ising::MAX_ENUMERATION_L1, Ising}, ndarray::array, Error};
     ///
     /// // 隠れ変数のない場合（N_v = N）も許す: 第 2 章のモデルそのもの
     /// assert_eq!(HiddenIsing::new(Ising::zeros(3)?, 3)?.n_hidden(), 0);
-    /// # Ok::<(), genmodel::Error>(())
+    /// // J = 1e99 と h = 1: 指数の差 2 が 1e99 の丸めに埋もれるので断る。上限ちょうどまでは作れる
+    /// let huge = Ising::new(array![1.0, 0.0], array![1e99])?;
+    /// assert!(matches!(HiddenIsing::new(huge, 1), Err(Error::InvalidParameter { name: "Σ|θ|", .. })));
+    /// let edge = HiddenIsing::new(Ising::new(array![1.0, 0.0], array![MAX_ENUMERATION_L1 - 1.0])?, 1)?;
+    /// let q = edge.log_marginal()?.mapv(f64::exp);
+    /// assert!((q.sum() - 1.0).abs() < 1e-12);
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn new(model: Ising, n_visible: usize) -> Result<Self> {
         let n = model.n_spins();
@@ -137,6 +151,19 @@ impl HiddenIsing {
                 name: "見える変数の数",
                 value: n_visible as f64,
                 requirement: "1 以上、スピンの数以下",
+            });
+        }
+        let l1: f64 = model
+            .fields()
+            .iter()
+            .chain(model.couplings().iter())
+            .map(|v| v.abs())
+            .sum();
+        if l1 > MAX_ENUMERATION_L1 {
+            return Err(Error::InvalidParameter {
+                name: "Σ|θ|",
+                value: l1,
+                requirement: "隠れ変数のあるモデルの列挙では MAX_ENUMERATION_L1 = 1e4 以下（丸め誤差を 1e-9 程度に保つ）",
             });
         }
         Ok(Self { model, n_visible })
@@ -229,7 +256,7 @@ impl HiddenIsing {
         Ok(counts.into_iter().map(|c| c as f64 / n).collect())
     }
 
-    /// 規格化定数の対数 `ln Z_θ`（式 (3.2)、同時分布の全状態の和）。
+    /// 規格化定数の対数 `ln Z_θ`（式 (3.4)・(3.6)、同時分布の全状態の和）。
     ///
     /// # Errors
     ///
@@ -251,7 +278,7 @@ impl HiddenIsing {
         crate::error::finite_scalar("ln Z", lse(t.exponent.iter().copied()))
     }
 
-    /// 自由エネルギー `F_θ(v) = −ln Σ_h exp(θ·φ(v, h))`（式 (3.3)）。
+    /// 自由エネルギー `F_θ(v) = −ln Σ_h exp(θ·φ(v, h))`（式 (3.5)）。
     ///
     /// # Errors
     ///
@@ -277,7 +304,7 @@ impl HiddenIsing {
         crate::error::finite_scalar("自由エネルギー", -lse(t.row(sv)))
     }
 
-    /// 見える変数の周辺分布の対数 `ln q_θ(v)`（式 (3.1)）を、見える状態の番号の順に `2^{N_v}` 個。
+    /// 見える変数の周辺分布の対数 `ln q_θ(v)`（式 (3.4)）を、見える状態の番号の順に `2^{N_v}` 個。
     ///
     /// # Errors
     ///
@@ -302,7 +329,7 @@ impl HiddenIsing {
         crate::error::ensure_output("周辺分布", out)
     }
 
-    /// 事後分布 `q_θ(h | v)`（式 (3.4)）を、隠れ状態の番号の順に `2^{N_h}` 個。
+    /// 事後分布 `q_θ(h | v)`（式 (3.7)）を、隠れ状態の番号の順に `2^{N_h}` 個。
     ///
     /// 隠れ変数がない（`N_h = 0`）ときは、確率 1 の状態 1 つを返す。
     ///

@@ -22,6 +22,7 @@
 //! `Σ_i softplus(x_i) = Σ_i max(x_i, 0) + ln Π_i (1 + e^{−|x_i|})`（`ln` は 1 状態 1 回）で対数の領域のまま足す。
 
 use super::ensure_binary;
+use super::gradient::ensure_summable;
 use super::model::Rbm;
 use crate::error::{Error, Result, ensure_len};
 use crate::prec::MAX_RBM_SUMMED_UNITS;
@@ -99,6 +100,10 @@ impl Rbm {
     /// 仕事は `2^{min(N_v, N_h)} · max(N_v, N_h)` 回の「足し算 1 回と掛け算 1 回」と、ブロックごとの
     /// `max(N_v, N_h)` 回の `exp` である。パラメータが大きい（`|W| ≈ 1e3` など）と `L = 0` になり、
     /// 状態ごとに `max(N_v, N_h)` 回の `exp` と 1 回の `ln` になる。
+    ///
+    /// 精度: `ln Z` は対数の領域の値で、絶対誤差は `ε Σ|θ|` の程度（値の大きさ `Σ|θ|` に比べて相対精度）なので、
+    /// `Σ|θ| ≤ 1e100` のどこでも求める。`ln Z` との差をとる [`Rbm::mean_log_likelihood`] などは、
+    /// 精度の上限 [`super::MAX_ENUMERATION_L1`] `= 1e4` を超えるモデルを断る（モジュールの説明の「精度の上限」）。
     ///
     /// # Errors
     ///
@@ -200,11 +205,15 @@ impl Rbm {
 
     /// データの平均対数尤度 `(1/n) Σ_k ln q(v^(k)) = −(1/n) Σ_k F(v^(k)) − ln Z`。
     ///
-    /// データを先に検査し、それから [`Rbm::log_z`] を厳密に求める。
+    /// データを先に検査し、モデルの大きさと精度を確かめてから、[`Rbm::log_z`] を厳密に求める。
+    /// `−F` と `ln Z` はどちらも大きさ `Σ|θ|` 程度で絶対誤差 `ε Σ|θ|` を持ち、差をとると打ち消し合うので、
+    /// `Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4` に限る（モジュールの説明の「精度の上限」）。
     ///
     /// # Errors
     ///
-    /// [`Rbm::mean_free_energy`] と [`Rbm::log_z`] と同じ。
+    /// - データについては [`Rbm::mean_free_energy`] と同じ
+    /// - `min(N_v, N_h) > MAX_RBM_SUMMED_UNITS = 24`: [`Error::TooManySpins`]（[`Rbm::log_z`] と同じ）
+    /// - `Σ|θ| > MAX_ENUMERATION_L1 = 1e4`（差の精度が保てない）: [`Error::InvalidParameter`]（`name` は `"Σ|θ|"`）
     ///
     /// # Examples
     ///
@@ -216,10 +225,19 @@ impl Rbm {
     /// let ll = rbm.mean_log_likelihood(&array![[1u8]])?;
     /// assert!((ll - (1.0 / (1.0 + (-0.3f64).exp())).ln()).abs() < 1e-15);
     /// assert!(matches!(rbm.mean_log_likelihood(&array![[2u8]]), Err(Error::InvalidParameter { .. })));
+    /// // c = 1e99 では −F と ln Z の差（正しくは −ln 2）が丸めに埋もれるので断る。ln Z そのものは求まる
+    /// let huge = Rbm::new(array![[0.0]], array![0.0], array![1e99])?;
+    /// assert!(matches!(
+    ///     huge.mean_log_likelihood(&array![[1u8]]),
+    ///     Err(Error::InvalidParameter { name: "Σ|θ|", .. })
+    /// ));
+    /// assert_eq!(huge.log_z()?, 1e99);
     /// # Ok::<(), Error>(())
     /// ```
     pub fn mean_log_likelihood<'a>(&self, data: impl AsArray<'a, u8, Ix2>) -> Result<f64> {
         let f = self.mean_free_energy(data)?;
+        ensure_summable(self.n_visible(), self.n_hidden())?;
+        self.ensure_precise()?;
         Ok(-f - self.log_z()?)
     }
 }

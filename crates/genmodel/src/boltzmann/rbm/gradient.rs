@@ -107,6 +107,12 @@ impl RbmGradient {
 
     /// 全成分をつないだベクトルのユークリッドノルム `√(Σ w_ij² + Σ b_i² + Σ c_j²)`。
     ///
+    /// まず 2 乗の和をそのままとり、それが `f64` の正規化数（`[f64::MIN_POSITIVE, f64::MAX]`）なら平方根を返す。
+    /// このとき 0 に落ちた小さな成分の 2 乗は、和に比べて相対 `n · 2^{−52}` 未満しか効かない。
+    /// 和があふれた（成分が `1e154` を超える）か、正規化数より小さくなった（成分がどれも `1e-154` 未満）ときは、
+    /// `hypot` と同じく最大の絶対値 `s` でくくって `s √(Σ (x/s)²)` とする。成分に NaN があれば NaN、
+    /// ±∞ があれば（NaN がなければ）`∞` を返す。
+    ///
     /// # Examples
     ///
     /// ```
@@ -114,15 +120,25 @@ impl RbmGradient {
     ///
     /// let g = RbmGradient { w: array![[1.0, 1.0]], b: array![1.0], c: array![1.0, 0.0] };
     /// assert_eq!(g.norm(), 2.0);
+    /// // 2 乗があふれる・0 に落ちる大きさでも正しい
+    /// let big = RbmGradient { w: array![[3e200]], b: array![0.0], c: array![4e200] };
+    /// assert!((big.norm() / 5e200 - 1.0).abs() < 1e-15);
+    /// let tiny = RbmGradient { w: array![[1e-200]], b: array![0.0], c: array![0.0] };
+    /// assert_eq!(tiny.norm(), 1e-200);
     /// ```
     pub fn norm(&self) -> f64 {
-        self.w
-            .iter()
-            .chain(self.b.iter())
-            .chain(self.c.iter())
-            .map(|x| x * x)
-            .sum::<f64>()
-            .sqrt()
+        let all = || self.w.iter().chain(self.b.iter()).chain(self.c.iter());
+        let squares: f64 = all().map(|x| x * x).sum();
+        if (f64::MIN_POSITIVE..=f64::MAX).contains(&squares) {
+            return squares.sqrt();
+        }
+        // f64::max は NaN を無視するので、NaN の成分は下の和で NaN になる
+        let scale = all().fold(0.0f64, |m, x| m.max(x.abs()));
+        if scale == 0.0 || scale.is_infinite() {
+            // 0（すべて 0）、NaN、∞ はそのまま
+            return squares.sqrt();
+        }
+        scale * all().map(|x| (x / scale) * (x / scale)).sum::<f64>().sqrt()
     }
 }
 
@@ -178,6 +194,7 @@ impl Rbm {
     /// `⟨v⟩_data`、`⟨σ(c + Wᵀv)⟩_data`、`⟨v σ(c + Wᵀv)ᵀ⟩_data`。
     ///
     /// 隠れ層は `v` を与えると独立なので、`h` の期待値は条件つき確率 `q(h_j = 1 | v) = σ(c_j + (Wᵀv)_j)` そのものである。
+    /// 精度は [`Rbm::p_h_given_v`] と同じで、`Σ|θ|` の精度の上限は求めない（モジュールの説明の「精度の上限」）。
     ///
     /// # Errors
     ///
@@ -214,9 +231,13 @@ impl Rbm {
     ///
     /// 仕事は状態ごとに反対側のユニット数だけの `exp` と、「1 のユニットの数 × 反対側のユニット数」回の積和である。
     ///
+    /// 重みの対数 `ℓ` は大きさ `Σ|θ|` 程度で絶対誤差 `ε Σ|θ|` を持ち、モーメントはその差の `exp` なので、
+    /// `Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4` に限る（モジュールの説明の「精度の上限」）。
+    ///
     /// # Errors
     ///
-    /// `min(N_v, N_h) > MAX_RBM_SUMMED_UNITS = 24` なら [`Error::TooManySpins`]。
+    /// - `min(N_v, N_h) > MAX_RBM_SUMMED_UNITS = 24`: [`Error::TooManySpins`]
+    /// - `Σ|θ| > MAX_ENUMERATION_L1 = 1e4`（モーメントの精度が保てない）: [`Error::InvalidParameter`]（`name` は `"Σ|θ|"`）
     ///
     /// # Examples
     ///
@@ -229,11 +250,16 @@ impl Rbm {
     /// assert!((m.v[0] - sigmoid(0.3)).abs() < 1e-15);
     /// assert!((m.h[0] - sigmoid(-1.2)).abs() < 1e-15);
     /// assert!((m.vh[[0, 0]] - sigmoid(0.3) * sigmoid(-1.2)).abs() < 1e-15);
+    /// // W = −s, b = c = s（s = 1e17）: 正しくは ⟨h⟩ = 2/3 だが、重みの対数の差 ln 2 が s の丸めに埋もれるので断る
+    /// let s = 1e17;
+    /// let huge = Rbm::new(array![[-s]], array![s], array![s])?;
+    /// assert!(matches!(huge.model_moments(), Err(genmodel::Error::InvalidParameter { .. })));
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn model_moments(&self) -> Result<RbmMoments> {
         let (nv, nh) = self.w.dim();
         ensure_summable(nv, nh)?;
+        self.ensure_precise()?;
         let b = self.b.to_vec();
         let c = self.c.to_vec();
         if nh <= nv {
@@ -267,7 +293,8 @@ impl Rbm {
     /// # Errors
     ///
     /// データについては [`Rbm::data_moments`] と同じ（データを先に検査する）、
-    /// モデルについては [`Rbm::model_moments`] と同じ（[`Error::TooManySpins`]）。
+    /// モデルについては [`Rbm::model_moments`] と同じ（[`Error::TooManySpins`]、
+    /// `Σ|θ| > MAX_ENUMERATION_L1 = 1e4` なら [`Error::InvalidParameter`]）。
     ///
     /// # Examples
     ///

@@ -20,7 +20,7 @@
 use super::gradient::{RbmGradient, RbmMoments, ensure_summable};
 use super::model::Rbm;
 use super::sample::Sweeper;
-use super::{check_rows, sigmoid};
+use super::{MAX_ENUMERATION_L1, as_u64, check_rows, ensure_chain_work, sigmoid, sweep_work};
 use crate::error::{Error, Result, ensure_finite, ensure_len};
 use crate::prec::MAX_SAMPLES;
 use ndarray::{Array1, Array2, ArrayView2, AsArray, Axis, Ix2};
@@ -177,11 +177,14 @@ impl Rbm {
     /// この推定の期待値は [`Rbm::cd_expected_gradient`] で厳密に求まり、`k` が有限なら一般に厳密な勾配とは違う。
     ///
     /// 乱数は行の順に、鎖ごとに隠れ層・可視層のユニットの番号順で使う。
+    /// 精度は [`Rbm::data_moments`] と同じで、`Σ|θ|` の精度の上限は求めない（モジュールの説明の「精度の上限」）。
     ///
     /// # Errors
     ///
     /// - `k == 0`: [`Error::InvalidParameter`]（`name` は `"k"`）
     /// - データが空・列の数の不一致・`0`・`1` 以外の値: [`Rbm::data_moments`] と同じ
+    /// - 仕事 `k · 行数 · (N_v N_h + N_v + N_h)` が [`MAX_CHAIN_WORK`](crate::prec::MAX_CHAIN_WORK) `= 2^38` を超える: [`Error::TooLarge`]
+    ///   （`what` は `"k"`、`max` は `k` の上限。鎖を進める前に断る）
     ///
     /// # Examples
     ///
@@ -197,6 +200,11 @@ impl Rbm {
     /// // 正の項も負の項も平均なので、各成分は [−1, 1] に入る
     /// assert!(g.w.iter().chain(&g.b).chain(&g.c).all(|x| x.abs() <= 1.0));
     /// assert!(matches!(rbm.cd_gradient(&data, 0, &mut rng), Err(Error::InvalidParameter { name: "k", .. })));
+    /// // 3 行 × 1 往復 8 単位: k の上限は ⌊2^38 / 24⌋
+    /// assert!(matches!(
+    ///     rbm.cd_gradient(&data, usize::MAX, &mut rng),
+    ///     Err(Error::TooLarge { what: "k", max: 11_453_246_122, .. })
+    /// ));
     /// # Ok::<(), Error>(())
     /// ```
     pub fn cd_gradient<'a, R: Rng + ?Sized>(
@@ -207,6 +215,9 @@ impl Rbm {
     ) -> Result<RbmGradient> {
         let data = check_rows(self.n_visible(), data)?;
         check_k(k)?;
+        let per_k =
+            as_u64(data.nrows()).saturating_mul(sweep_work(self.n_visible(), self.n_hidden()));
+        ensure_chain_work("k", k, per_k)?;
         let positive = self.clamped_moments(data);
         let mut chains = data.to_owned();
         Sweeper::new(self).run_rows(&mut chains, k, rng);
@@ -221,9 +232,14 @@ impl Rbm {
     /// `v` と `v'` について対称なので（詳細つり合い）、`q(v)` は `T` の不変分布である。
     /// 表 `q(h | v)`（`2^{N_v} × 2^{N_h}`）と `q(v' | h)`（`2^{N_h} × 2^{N_v}`）の行列の積として求める。
     ///
+    /// 遷移確率は条件つき確率の積と和なので、誤差は活性の丸め誤差 `ε Σ|θ|` の程度である。全状態の表を作る
+    /// ほかの列挙と同じく `Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4` に限る（モジュールの説明の「精度の上限」。
+    /// 扱うのは `N_v + N_h ≤ 20` の小さなモデルだけなので、この上限を超えるのはほぼ決定的な遷移だけである）。
+    ///
     /// # Errors
     ///
-    /// `N_v > MAX_KERNEL_VISIBLE = 12` か `N_v + N_h > MAX_KERNEL_UNITS = 20` なら [`Error::TooManySpins`]。
+    /// - `N_v > MAX_KERNEL_VISIBLE = 12` か `N_v + N_h > MAX_KERNEL_UNITS = 20`: [`Error::TooManySpins`]
+    /// - `Σ|θ| > MAX_ENUMERATION_L1 = 1e4`: [`Error::InvalidParameter`]（`name` は `"Σ|θ|"`）
     ///
     /// # Examples
     ///
@@ -240,6 +256,7 @@ impl Rbm {
     /// ```
     pub fn gibbs_kernel(&self) -> Result<Array2<f64>> {
         self.ensure_kernel_size()?;
+        self.ensure_precise()?;
         let (nv, nh) = self.w.dim();
         let (sv, sh) = (1usize << nv, 1usize << nh);
         let f = self.kernel_factors();
@@ -265,6 +282,8 @@ impl Rbm {
     /// - データが空・列の数の不一致・`0`・`1` 以外の値: [`Rbm::data_moments`] と同じ
     /// - `N_v > 12` か `N_v + N_h > 20`: [`Error::TooManySpins`]
     /// - `k · 2^{N_v + N_h} > 2^34`（仕事が大きすぎる）: [`Error::TooLarge`]（`max` は `k` の上限 `2^{34 − N_v − N_h}`）
+    /// - `Σ|θ| > MAX_ENUMERATION_L1 = 1e4`（精度が保てない。[`Rbm::gibbs_kernel`] と同じ）: [`Error::InvalidParameter`]
+    ///   （`name` は `"Σ|θ|"`。引数の検査のあとに確かめる）
     ///
     /// # Examples
     ///
@@ -303,6 +322,7 @@ impl Rbm {
                 max: max_k,
             });
         }
+        self.ensure_precise()?;
         let f = self.kernel_factors();
         // P₀: データの経験分布（数えてから 1 回だけ割る）
         let mut count = vec![0usize; sv];
@@ -379,8 +399,9 @@ impl Rbm {
         Ok(sum / data.nrows() as f64)
     }
 
-    /// 勾配上昇の 1 歩 `θ + η g`。パラメータが有限でなくなるか `Σ|θ| > 1e100` になれば [`Error::Diverged`]。
-    fn ascend(&self, g: &RbmGradient, eta: f64, iteration: usize) -> Result<Rbm> {
+    /// 勾配上昇の 1 歩 `θ + η g`。パラメータが有限でなくなるか、`Σ|θ|` が `1e100` と `max_l1` の小さい方を超えれば
+    /// [`Error::Diverged`]。
+    fn ascend(&self, g: &RbmGradient, eta: f64, iteration: usize, max_l1: f64) -> Result<Rbm> {
         let w = &self.w + &(&g.w * eta);
         let b = &self.b + &(&g.b * eta);
         let c = &self.c + &(&g.c * eta);
@@ -390,10 +411,17 @@ impl Rbm {
             .chain(c.iter())
             .map(|x| x.abs())
             .sum();
-        Rbm::new(w, b, c).map_err(|_| Error::Diverged {
+        let model = Rbm::new(w, b, c).map_err(|_| Error::Diverged {
             iteration,
             value: l1,
-        })
+        })?;
+        if l1 > max_l1 {
+            return Err(Error::Diverged {
+                iteration,
+                value: l1,
+            });
+        }
+        Ok(model)
     }
 
     /// 勾配上昇 `θ ← θ + η ĝ` で平均対数尤度 `L(θ)` を増やす学習のループ。`self` は初期値で、学習後のモデルを返す。
@@ -411,14 +439,26 @@ impl Rbm {
     /// （[`Rbm::mean_log_likelihood`]）などを記録できる。`observe` がエラーを返すと学習をやめてそのエラーを返す。
     /// `steps = 0` なら `observe(0, self)` だけ呼んで `self` の複製を返す。
     ///
+    /// 学習全体の仕事 `steps ·`（1 歩の仕事）は [`MAX_CHAIN_WORK`](crate::prec::MAX_CHAIN_WORK) `= 2^38` 以下に限る。1 歩の仕事は
+    /// CD-k なら `batch_size · k · (N_v N_h + N_v + N_h)`、PCD なら `chains · k · (…)`、厳密な勾配なら
+    /// `(2^{min(N_v, N_h)} + batch_size) · (…)` と数える（[`MAX_CHAIN_WORK`](crate::prec::MAX_CHAIN_WORK) の説明）。
+    /// 厳密な勾配（[`Rbm::exact_gradient`]）は `Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4` のモデルでしか求めないので、
+    /// [`Method::Exact`] では、学習の途中でこの範囲を出たら発散とみなす（[`crate::boltzmann::hidden::HiddenIsing::fit`] と同じ）。
+    ///
     /// # Errors
+    ///
+    /// 次の順に確かめる。学習を始める前（`observe(0, …)` の前）のエラーでは何も計算しない。
     ///
     /// - データが空・列の数の不一致・`0`・`1` 以外の値: [`Rbm::data_moments`] と同じ
     /// - 不正な設定: [`TrainConfig::validate`] と同じ
-    /// - `k == 0`（CD・PCD）: [`Error::InvalidParameter`]（`name` は `"k"`）、`chains == 0`: 同じく `"chains"`
-    /// - [`Method::Exact`] で `min(N_v, N_h) > 24`: [`Error::TooManySpins`]（学習を始める前に）
-    /// - パラメータが有限でなくなったか `Σ|θ| > 1e100` になった（学習率が大きすぎる）: [`Error::Diverged`]
-    ///   （`iteration` はその歩の番号、`value` はそのときの `Σ|θ|`）
+    /// - `k == 0`（CD・PCD）: [`Error::InvalidParameter`]（`name` は `"k"`）、`chains == 0`: 同じく `"chains"`、
+    ///   `chains · N_v > MAX_SAMPLES = 2^28`: [`Error::TooLarge`]（[`Pcd::new`] と同じ）
+    /// - [`Method::Exact`] で `min(N_v, N_h) > 24`: [`Error::TooManySpins`]、初期値の `Σ|θ| > 1e4`: [`Error::InvalidParameter`]
+    ///   （`name` は `"Σ|θ|"`）
+    /// - 仕事が `MAX_CHAIN_WORK` を超える: [`Error::TooLarge`]。`steps ≥ 1` で 1 歩だけで超えるなら
+    ///   `what` は `"k"`（CD・PCD。`max` は `k` の上限）、そうでなければ `what` は `"steps"`（`max` は `steps` の上限）
+    /// - パラメータが有限でなくなったか `Σ|θ| > 1e100`（[`Method::Exact`] では `Σ|θ| > 1e4`）になった
+    ///   （学習率が大きすぎる）: [`Error::Diverged`]（`iteration` はその歩の番号、`value` はそのときの `Σ|θ|`）
     /// - `observe` が返したエラー
     ///
     /// # Examples
@@ -437,6 +477,16 @@ impl Rbm {
     /// assert_eq!(ll.len(), 51);
     /// assert!(ll[50] > ll[0]);
     /// assert_eq!(trained.mean_log_likelihood(&data)?, ll[50]);
+    /// // 事実上終わらない歩数・往復の回数は、学習を始める前に断る
+    /// let forever = TrainConfig { steps: usize::MAX, ..config };
+    /// assert!(matches!(
+    ///     init.train(&data, Method::Cd { k: 1 }, &forever, |_, _| Ok(())),
+    ///     Err(genmodel::Error::TooLarge { what: "steps", .. })
+    /// ));
+    /// assert!(matches!(
+    ///     init.train(&data, Method::Cd { k: usize::MAX }, &config, |_, _| Ok(())),
+    ///     Err(genmodel::Error::TooLarge { what: "k", .. })
+    /// ));
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn train<'a>(
@@ -448,15 +498,29 @@ impl Rbm {
     ) -> Result<Rbm> {
         let data = check_rows(self.n_visible(), data)?;
         config.validate(data.nrows())?;
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let mut estimator = match method {
+        let (nv, nh) = (self.n_visible(), self.n_hidden());
+        let sweep = sweep_work(nv, nh);
+        // 1 歩の仕事（CD・PCD は 1 歩だけで上限を超えるなら k を挙げて断る）と、Σ|θ| の上限
+        let chain_step = |k: usize, chains: usize| -> Result<u64> {
+            let per_k = as_u64(chains).saturating_mul(sweep);
+            if config.steps > 0 {
+                ensure_chain_work("k", k, per_k)?;
+            }
+            Ok(per_k.saturating_mul(as_u64(k)))
+        };
+        let (per_step, max_l1) = match method {
             Method::Exact => {
-                ensure_summable(self.n_visible(), self.n_hidden())?;
-                Estimator::Exact
+                ensure_summable(nv, nh)?;
+                self.ensure_precise()?;
+                let states = 1u64 << nv.min(nh);
+                let per_step = states
+                    .saturating_add(as_u64(config.batch_size))
+                    .saturating_mul(sweep);
+                (per_step, MAX_ENUMERATION_L1)
             }
             Method::Cd { k } => {
                 check_k(k)?;
-                Estimator::Cd(k)
+                (chain_step(k, config.batch_size)?, f64::INFINITY)
             }
             Method::Pcd { k, chains } => {
                 check_k(k)?;
@@ -467,8 +531,18 @@ impl Rbm {
                         requirement: "1 以上",
                     });
                 }
+                ensure_chain_states(chains, nv)?;
+                (chain_step(k, chains)?, f64::INFINITY)
+            }
+        };
+        ensure_chain_work("steps", config.steps, per_step)?;
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let mut estimator = match method {
+            Method::Exact => Estimator::Exact,
+            Method::Cd { k } => Estimator::Cd(k),
+            Method::Pcd { k, chains } => {
                 let seed = rng.random::<u64>();
-                Estimator::Pcd(k, Pcd::new(chains, self.n_visible(), seed)?)
+                Estimator::Pcd(k, Pcd::new(chains, nv, seed)?)
             }
         };
         let mut model = self.clone();
@@ -490,7 +564,7 @@ impl Rbm {
                 Estimator::Cd(k) => model.cd_gradient(&batch, *k, &mut rng)?,
                 Estimator::Pcd(k, pcd) => pcd.gradient(&model, &batch, *k, &mut rng)?,
             };
-            model = model.ascend(&g, config.learning_rate, t)?;
+            model = model.ascend(&g, config.learning_rate, t, max_l1)?;
             observe(t, &model)?;
         }
         Ok(model)
@@ -599,6 +673,19 @@ impl TrainConfig {
     }
 }
 
+/// 鎖の状態の数 `n_chains · n_visible` が [`MAX_SAMPLES`] 以下であることを、確保の前に確かめる。
+fn ensure_chain_states(n_chains: usize, n_visible: usize) -> Result<()> {
+    let size = n_chains.saturating_mul(n_visible);
+    if size > MAX_SAMPLES {
+        return Err(Error::TooLarge {
+            what: "鎖の状態の数 n_chains · n_visible",
+            requested: size,
+            max: MAX_SAMPLES,
+        });
+    }
+    Ok(())
+}
+
 /// PCD（persistent contrastive divergence）の鎖: 学習の間ずっと持ち続ける可視層の状態（1 行 1 本）。
 ///
 /// CD-k は毎回データから鎖を始めるが、PCD は前の歩の鎖の状態から続ける。パラメータの変化が小さければ、
@@ -646,14 +733,7 @@ impl Pcd {
         if n_chains == 0 || n_visible == 0 {
             return Err(Error::EmptyInput);
         }
-        let size = n_chains.saturating_mul(n_visible);
-        if size > MAX_SAMPLES {
-            return Err(Error::TooLarge {
-                what: "鎖の状態の数 n_chains · n_visible",
-                requested: size,
-                max: MAX_SAMPLES,
-            });
-        }
+        ensure_chain_states(n_chains, n_visible)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let chains =
             Array2::from_shape_simple_fn((n_chains, n_visible), || u8::from(rng.random::<bool>()));
@@ -713,8 +793,10 @@ impl Pcd {
     /// - `k == 0`: [`Error::InvalidParameter`]（`name` は `"k"`）
     /// - 鎖の可視ユニット数が `rbm` の `N_v` と違う: [`Error::DimensionMismatch`]
     /// - `batch` が空・列の数の不一致・`0`・`1` 以外の値: [`Rbm::data_moments`] と同じ
+    /// - 仕事 `k · 鎖の数 · (N_v N_h + N_v + N_h)` が [`MAX_CHAIN_WORK`](crate::prec::MAX_CHAIN_WORK) `= 2^38` を超える: [`Error::TooLarge`]
+    ///   （`what` は `"k"`、`max` は `k` の上限）
     ///
-    /// どのエラーでも鎖は進めない。
+    /// どのエラーでも鎖は進めない。精度は [`Rbm::cd_gradient`] と同じ（`Σ|θ|` の精度の上限は求めない）。
     ///
     /// # Examples
     ///
@@ -731,6 +813,13 @@ impl Pcd {
     ///     pcd.gradient(&other, &array![[1u8]], 1, &mut rng),
     ///     Err(Error::DimensionMismatch { expected: 1, actual: 2 })
     /// );
+    /// // 4 本 × 1 往復 5 単位（2 × 1 の RBM）: k の上限は ⌊2^38 / 20⌋
+    /// let before = pcd.chains().to_owned();
+    /// assert_eq!(
+    ///     pcd.gradient(&rbm, &array![[1u8, 1]], usize::MAX, &mut rng),
+    ///     Err(Error::TooLarge { what: "k", requested: usize::MAX, max: 13_743_895_347 })
+    /// );
+    /// assert_eq!(pcd.chains(), before);
     /// # Ok::<(), Error>(())
     /// ```
     pub fn gradient<'a, R: Rng + ?Sized>(
@@ -743,6 +832,9 @@ impl Pcd {
         let batch = check_rows(rbm.n_visible(), batch)?;
         ensure_len(rbm.n_visible(), self.chains.ncols())?;
         check_k(k)?;
+        let per_k =
+            as_u64(self.chains.nrows()).saturating_mul(sweep_work(rbm.n_visible(), rbm.n_hidden()));
+        ensure_chain_work("k", k, per_k)?;
         let positive = rbm.clamped_moments(batch);
         Sweeper::new(rbm).run_rows(&mut self.chains, k, rng);
         let negative = rbm.clamped_moments(self.chains.view());

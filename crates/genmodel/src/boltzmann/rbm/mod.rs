@@ -27,11 +27,37 @@
 //! | 上限 | 値 | 超えたとき |
 //! |---|---|---|
 //! | パラメータの `Σ\|θ\|`（活性があふれない） | `1e100` | [`Error::InvalidParameter`] |
+//! | 確率・モーメント・対数尤度・勾配を列挙で求める関数の `Σ\|θ\|` [`MAX_ENUMERATION_L1`]（丸め誤差を `1e-9` 程度に保つ） | `1e4` | [`Error::InvalidParameter`] |
 //! | `ln Z` で和をとる小さい方の層のユニット数 [`MAX_RBM_SUMMED_UNITS`] | 24 | [`Error::TooManySpins`] |
 //! | 厳密な勾配・モデルのモーメントで和をとる層のユニット数 | 24（同じ上限） | [`Error::TooManySpins`] |
 //! | CD-k の厳密な期待値・Gibbs の遷移行列の可視ユニット数 [`MAX_KERNEL_VISIBLE`] | 12 | [`Error::TooManySpins`] |
 //! | 同じく `N_v + N_h`（遷移の表 `2^{N_v + N_h}` 個） [`MAX_KERNEL_UNITS`] | 20 | [`Error::TooManySpins`] |
 //! | CD-k の厳密な期待値の仕事 `k · 2^{N_v + N_h}` | `2^34` | [`Error::TooLarge`] |
+//! | 鎖と学習の仕事（往復の回数 × 鎖の数 × `(N_v N_h + N_v + N_h)`） [`MAX_CHAIN_WORK`] | `2^38` | [`Error::TooLarge`] |
+//!
+//! ## 精度の上限 `Σ|θ| ≤ 1e4` を求める関数と求めない関数
+//!
+//! 状態の重みの対数（`−E(v, h)`、`−F(v)`、`cᵀh + Σ_i softplus(b_i + (Wh)_i)`）と `ln Z` は、大きさが高々 `Σ|θ|` の
+//! 数の和なので、丸め誤差は絶対値で `ε Σ|θ|`（`ε ≈ 2.2e-16`）の程度である（Gray 符号の差分更新は 256 歩ごとに
+//! 計算し直すので、最悪でも `256 ε Σ|θ|`）。
+//!
+//! - 対数の領域の値 [`Rbm::energy`]・[`Rbm::free_energy`]・[`Rbm::mean_free_energy`]・[`Rbm::log_z`]・
+//!   [`SpinRbm::log_z`] は、この誤差が値の大きさ `Σ|θ|` に比べて小さい（相対精度が保たれる）ので、`Σ|θ| ≤ 1e100` の
+//!   どこでも求める。
+//! - 確率・モーメント・対数尤度・勾配をモデル全体の列挙で求める [`Rbm::mean_log_likelihood`]（`−F − ln Z`）、
+//!   [`Rbm::model_moments`]・[`Rbm::exact_gradient`]（重みの対数の差の `exp`）、[`Rbm::gibbs_kernel`]・
+//!   [`Rbm::cd_expected_gradient`]（全状態の遷移確率の表）は、大きさ 1 の値に絶対誤差 `ε Σ|θ|` がそのまま入る。
+//!   `W = 0, b = 0, c = 1e99` の平均対数尤度（正しくは `−ln 2`）が `−1.2e83` になるように、`Σ|θ|` が大きいと
+//!   値が黙って壊れるので、Ising モデルの列挙と同じ上限 [`MAX_ENUMERATION_L1`] `= 1e4` を超えるモデルは
+//!   [`Error::InvalidParameter`] として断る。`Σ|θ| = 1e4` での誤差は `ε Σ|θ| ≈ 2e-12`（最悪の `256` 倍でも
+//!   `6e-10`）で、[`crate::prec::ENUMERATION_TOLERANCE`]（`1e-9`）に収まる。
+//! - 条件つき確率 [`Rbm::p_h_given_v`]・[`Rbm::p_v_given_h`] と、それだけから作る [`Rbm::data_moments`]・
+//!   [`Rbm::cd_gradient`]・[`Pcd::gradient`]・[`Rbm::reconstruction_error`]・標本は上限を求めない。
+//!   `σ(a)` の誤差は活性 `a = c_j + (Wᵀv)_j` の丸め誤差（`N_v ε (|c_j| + Σ_i |W_ij|)` 以下）の `1/4` 以下で、
+//!   1 つの活性に入るパラメータだけで決まるからである（大きな活性 `σ(1e99) = 1` は正しい）。モデル全体の
+//!   `Σ|θ|` で断ると、`784 × 500` のような大きなモデル（各活性は小さくても `Σ|θ|` は `1e4` を超える）の学習まで
+//!   断ってしまう。活性そのものがパラメータの大きな打ち消し合い（`1e17 + 1 − 1e17`）でできているときだけ、
+//!   これらの確率は `O(1)` ずれうる。
 //!
 //! # Examples
 //!
@@ -53,7 +79,8 @@ pub mod model;
 pub mod sample;
 pub mod spin;
 
-pub use crate::prec::MAX_RBM_SUMMED_UNITS;
+pub use crate::boltzmann::ising::MAX_ENUMERATION_L1;
+pub use crate::prec::{MAX_CHAIN_WORK, MAX_RBM_SUMMED_UNITS};
 pub use gradient::{RbmGradient, RbmMoments};
 pub use learn::{MAX_KERNEL_UNITS, MAX_KERNEL_VISIBLE, Method, Pcd, TrainConfig};
 pub use model::Rbm;
@@ -101,6 +128,32 @@ pub fn sigmoid(x: f64) -> f64 {
         let e = x.exp();
         e / (1.0 + e)
     }
+}
+
+/// 鎖 1 本を 1 往復進める仕事 `N_v N_h + N_v + N_h`（[`MAX_CHAIN_WORK`] の単位）。
+fn sweep_work(n_visible: usize, n_hidden: usize) -> u64 {
+    let (nv, nh) = (as_u64(n_visible), as_u64(n_hidden));
+    nv.saturating_mul(nh).saturating_add(nv).saturating_add(nh)
+}
+
+/// `usize` を `u64` にする（`usize` は 64 ビット以下なので失われない）。
+fn as_u64(x: usize) -> u64 {
+    u64::try_from(x).unwrap_or(u64::MAX)
+}
+
+/// 回数 `count`（往復の回数・歩数）と 1 回あたりの仕事 `per` の積が [`MAX_CHAIN_WORK`] 以下であることを、
+/// 何も計算する前に確かめる。超えれば [`Error::TooLarge`]（`what` は回数の名前、`requested` は `count`、
+/// `max` は回数の上限 `⌊MAX_CHAIN_WORK / per⌋`。`usize` に収まらなければ `usize::MAX`）。
+fn ensure_chain_work(what: &'static str, count: usize, per: u64) -> Result<()> {
+    let max = MAX_CHAIN_WORK / per.max(1);
+    if as_u64(count) > max {
+        return Err(Error::TooLarge {
+            what,
+            requested: count,
+            max: usize::try_from(max).unwrap_or(usize::MAX),
+        });
+    }
+    Ok(())
 }
 
 /// ユニットの値が `0` か `1` であることを確かめる（`x` は走査順）。

@@ -1,6 +1,6 @@
 //! 制限ボルツマンマシン [`Rbm`] のエネルギー、自由エネルギー、層ごとの条件つき分布。
 
-use super::{ensure_binary, sigmoid, softplus};
+use super::{MAX_ENUMERATION_L1, ensure_binary, sigmoid, softplus};
 use crate::error::{Error, Result, ensure_finite, ensure_len};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Ix1};
 
@@ -155,6 +155,30 @@ impl Rbm {
         self.c.view()
     }
 
+    /// パラメータの絶対値の和 `Σ|W_ij| + Σ|b_i| + Σ|c_j|`。
+    fn param_l1(&self) -> f64 {
+        self.w
+            .iter()
+            .chain(self.b.iter())
+            .chain(self.c.iter())
+            .map(|v| v.abs())
+            .sum()
+    }
+
+    /// 確率・モーメント・対数尤度・勾配を列挙で求められる精度 `Σ|θ| ≤ MAX_ENUMERATION_L1 = 1e4` であることを確かめる
+    /// （理由はモジュールの説明の「精度の上限」）。超えれば [`Error::InvalidParameter`]（`name` は `"Σ|θ|"`）。
+    pub(super) fn ensure_precise(&self) -> Result<()> {
+        let l1 = self.param_l1();
+        if l1 > MAX_ENUMERATION_L1 {
+            return Err(Error::InvalidParameter {
+                name: "Σ|θ|",
+                value: l1,
+                requirement: "確率・モーメント・対数尤度・勾配の列挙では MAX_ENUMERATION_L1 = 1e4 以下（丸め誤差を 1e-9 程度に保つ）",
+            });
+        }
+        Ok(())
+    }
+
     /// 長さ `len` の `{0, 1}` のベクトルを検査する。
     fn check_units<'a>(len: usize, x: impl AsArray<'a, u8, Ix1>) -> Result<ArrayView1<'a, u8>> {
         let x: ArrayView1<'a, u8> = x.into();
@@ -264,6 +288,10 @@ impl Rbm {
 
     /// 隠れユニットの条件つき確率 `q(h_j = 1 | v) = σ(c_j + (Wᵀv)_j)`（長さ `N_h`）。
     ///
+    /// 精度: 誤差は活性 `c_j + (Wᵀv)_j` の丸め誤差（`N_v ε (|c_j| + Σ_i |W_ij|)` 以下）の `1/4` 以下である（`σ' ≤ 1/4`）。
+    /// 1 つの活性に入るパラメータだけで決まるので、`Σ|θ|` の精度の上限 [`MAX_ENUMERATION_L1`] は求めない
+    /// （モジュールの説明の「精度の上限」）。大きな活性は `σ` が `0`・`1` に丸めるだけで、正しい。
+    ///
     /// # Errors
     ///
     /// 長さが `N_v` でなければ [`Error::DimensionMismatch`]、`0`・`1` 以外の値は [`Error::InvalidParameter`]。
@@ -287,6 +315,8 @@ impl Rbm {
     }
 
     /// 可視ユニットの条件つき確率 `q(v_i = 1 | h) = σ(b_i + (Wh)_i)`（長さ `N_v`）。
+    ///
+    /// 精度は [`Rbm::p_h_given_v`] と同じ（誤差は活性 `b_i + (Wh)_i` の丸め誤差の `1/4` 以下）。
     ///
     /// # Errors
     ///

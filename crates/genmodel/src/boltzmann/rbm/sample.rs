@@ -5,7 +5,7 @@
 //! 乱数はユニットの番号順に 1 つずつ使うので、同じシードの生成器からは同じ列が出る。
 
 use super::model::Rbm;
-use super::{check_rows, check_vector, sigmoid};
+use super::{as_u64, check_rows, check_vector, ensure_chain_work, sigmoid, sweep_work};
 use crate::error::Result;
 use ndarray::{Array1, Array2, ArrayView1, AsArray, Ix1, Ix2};
 use rand::Rng;
@@ -92,11 +92,16 @@ impl Rbm {
     /// 行は独立な鎖で、上の行から順に 1 本ずつ進める。この遷移は `q(v)` を不変にし、どの遷移確率も正なので
     /// （エルゴード的）、`steps → ∞` で各行の分布は初期値によらず `q(v)` に近づく。`steps = 0` なら入力をそのまま返す。
     ///
+    /// 仕事 `steps · 行数 · (N_v N_h + N_v + N_h)` は [`crate::prec::MAX_CHAIN_WORK`] `= 2^38` 以下に限る
+    /// （事実上終わらない `steps = usize::MAX` などを、鎖を進める前に断る）。
+    ///
     /// # Errors
     ///
     /// - 行が 0 個: [`crate::Error::EmptyInput`]
     /// - 列の数が `N_v` でない: [`crate::Error::DimensionMismatch`]
     /// - `0`・`1` 以外の値: [`crate::Error::InvalidParameter`]
+    /// - 仕事が `MAX_CHAIN_WORK` を超える: [`crate::Error::TooLarge`]（`what` は `"steps"`、`max` は `steps` の上限
+    ///   `⌊MAX_CHAIN_WORK / (行数 · (N_v N_h + N_v + N_h))⌋`）
     ///
     /// # Examples
     ///
@@ -111,6 +116,11 @@ impl Rbm {
     /// let mean0 = v.column(0).iter().map(|&x| f64::from(x)).sum::<f64>() / 1000.0;
     /// assert!((mean0 - 0.953).abs() < 0.03);
     /// assert!(rbm.gibbs(&Array2::<u8>::zeros((0, 2)), 1, &mut rng).is_err());
+    /// // 1000 行 × 1 往復 5 単位（2 × 1 の RBM）: steps の上限は ⌊2^38 / 5000⌋ = 54 975 581
+    /// assert_eq!(
+    ///     rbm.gibbs(&Array2::<u8>::zeros((1000, 2)), usize::MAX, &mut rng),
+    ///     Err(genmodel::Error::TooLarge { what: "steps", requested: usize::MAX, max: 54_975_581 })
+    /// );
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn gibbs<'a, R: Rng + ?Sized>(
@@ -120,6 +130,9 @@ impl Rbm {
         rng: &mut R,
     ) -> Result<Array2<u8>> {
         let v0 = check_rows(self.n_visible(), v0)?;
+        let per_step =
+            as_u64(v0.nrows()).saturating_mul(sweep_work(self.n_visible(), self.n_hidden()));
+        ensure_chain_work("steps", steps, per_step)?;
         let mut out = v0.to_owned();
         Sweeper::new(self).run_rows(&mut out, steps, rng);
         Ok(out)

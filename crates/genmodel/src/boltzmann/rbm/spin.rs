@@ -300,6 +300,10 @@ impl SpinRbm {
     /// `{0, 1}` の RBM に戻して（[`SpinRbm::to_binary`]）小さい方の層の列挙で `ln Z₀₁`（[`Rbm::log_z`]）を求め、
     /// [`SpinRbm::offset`] の `K` を足す。
     ///
+    /// 精度: `ln Z₀₁` と `K` はどちらも大きさ `Σ|θ|` 程度の対数の領域の値で、和の絶対誤差は `ε Σ|θ|` の程度
+    /// （値の大きさに比べて相対精度）である。[`Rbm::log_z`] と同じく、精度の上限 [`super::MAX_ENUMERATION_L1`] は
+    /// 求めない（モジュールの説明の「精度の上限」）。
+    ///
     /// # Errors
     ///
     /// [`SpinRbm::to_binary`] と [`Rbm::log_z`] と同じ（`min(N_v, N_h) > 24` なら [`Error::TooManySpins`]）。
