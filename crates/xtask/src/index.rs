@@ -484,7 +484,7 @@ pub fn render(root: &Path) -> String {
         );
     }
     // 変異テストの結果（scripts/mutants.sh が書く）: テストが誤った実装に気づけることの証拠
-    if let Ok(summary) = std::fs::read_to_string(root.join(MUTANTS_SUMMARY)) {
+    if let Ok(summary) = crate::mutants::index_section(root) {
         s.push_str("\n## 実装の変異テスト\n\n");
         s.push_str("テストが「誤った実装」に本当に気づけるかを、変異テスト（cargo-mutants）で確かめている。`genmodel` のコードに誤り（演算子や定数の入れ替え、戻り値の差し替えなど）を 1 つずつ入れ、テストが落ちるかを見る。\n\n");
         s.push_str(&summary);

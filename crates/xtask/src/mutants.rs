@@ -490,3 +490,70 @@ pub fn rewrite(root: &Path) -> io::Result<()> {
 pub fn rendered(root: &Path) -> io::Result<String> {
     render_summary(root, &read_records(root)?, &read_pending(root)?)
 }
+
+/// 検証索引に載せる要約: `summary.md` の箇条書きと見逃しの一覧はそのまま、表だけを 390 px の画面に
+/// 収まる 4 列（ファイル、変異、検出、見逃し）にしたもの。ハッシュ・実行日・コミットは `summary.md` にある。
+///
+/// # Errors
+///
+/// 記録が読めなければエラーを返す。
+pub fn index_section(root: &Path) -> io::Result<String> {
+    let full = rendered(root)?;
+    let records = read_records(root)?;
+    let pending = read_pending(root)?;
+    let short = |f: &str| f.trim_start_matches("crates/genmodel/src/").to_string();
+    let mut rows: Vec<(String, String)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.file.clone(),
+                format!(
+                    "| `{}` | {} | {} | {} |",
+                    short(&r.file),
+                    r.mutants,
+                    r.caught + r.timeout,
+                    r.missed.len()
+                ),
+            )
+        })
+        .collect();
+    for (f, n) in &pending {
+        rows.push((f.clone(), format!("| `{}` | {n} | 未実行 | |", short(f))));
+    }
+    rows.sort();
+    let mut table = String::from(
+        "ファイルは `crates/genmodel/src/` からの相対。ハッシュ・実行日・コミットは `tests/mutants/summary.md` にある。\n\n| ファイル | 変異 | 検出 | 見逃し |\n|---|---:|---:|---:|\n",
+    );
+    for (_, r) in rows {
+        table.push_str(&r);
+        table.push('\n');
+    }
+    // 元の表（見出しの行から空行まで）を差し替える
+    let mut out = String::new();
+    let mut in_table = false;
+    let mut replaced = false;
+    for line in full.lines() {
+        if line.starts_with("| ファイル | FNV-1a") {
+            in_table = true;
+            continue;
+        }
+        if in_table {
+            if line.starts_with('|') {
+                continue;
+            }
+            in_table = false;
+            if !replaced {
+                out.push_str(&table);
+                replaced = true;
+            }
+        }
+        if !line.starts_with("<!--") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if in_table && !replaced {
+        out.push_str(&table);
+    }
+    Ok(out)
+}
