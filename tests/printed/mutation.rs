@@ -16,20 +16,13 @@ use std::fmt::Write as _;
 /// 要約のパス（根からの相対）。
 const SUMMARY: &str = "tests/printed/mutants.md";
 
-/// 64 ビットの FNV-1a（式の LaTeX が変わったかを見分けるだけなので暗号学的でなくてよい）。
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// 実行するすべての式の番号と LaTeX から作る指紋。
 fn fingerprint() -> u64 {
     let mut all = String::new();
     for b in all_bound() {
         let _ = write!(all, "{}\u{1}{}\u{2}", b.tag, latex(b.tag));
     }
-    fnv1a(&all)
+    xtask::mutants::fnv1a(all.as_bytes())
 }
 
 struct Outcome {
