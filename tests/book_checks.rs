@@ -774,3 +774,235 @@ fn chapter_3_quotes_the_computed_numbers() {
     }
     assert!(page.contains("10 個は") && page.contains("2 個は"));
 }
+
+/// 第 5 章の計算の結果のファイルが、今のコードで計算したものである。
+#[test]
+fn chapter_5_runs_match_their_inputs() {
+    let root = root();
+    let runs = xtask::runs_mcmc::McmcRuns::read(&root).expect("src/figures/data/mcmc-ising.tsv");
+    assert_eq!(
+        runs.fingerprint,
+        xtask::runs_mcmc::fingerprint(&root).unwrap(),
+        "第 5 章の計算に使うコードが変わった: `cargo run --release -p xtask -- runs ch5` で計算し直す"
+    );
+}
+
+/// 第 5 章の本文が引く数（表 5.1・5.2、被覆率、自己相関時間と傾き）は、計算の結果の丸めである。
+#[test]
+fn chapter_5_quotes_the_computed_numbers() {
+    use xtask::runs_mcmc::McmcRuns;
+    let root = root();
+    let runs = McmcRuns::read(&root).unwrap();
+    let page = std::fs::read_to_string(root.join("src/ch05-00-mcmc.md")).unwrap();
+    let t_c = genmodel::boltzmann::lattice::T_C;
+    let label = |t: f64| {
+        if t == t_c {
+            r"$T_{\mathrm{c}}$".to_string()
+        } else {
+            format!("{t:.1}")
+        }
+    };
+    let mut want = Vec::new();
+    let mut outside = 0;
+    for c in &runs.compare {
+        want.push(format!(
+            "| {} | {} | ${:.5} \\pm {:.5}$ | ${:.5}$ |",
+            c.side,
+            label(c.temperature),
+            c.u.mean,
+            c.u.error,
+            c.u.exact
+        ));
+        want.push(format!(
+            "| {} | {} | ${:.4} \\pm {:.4}$ | ${:.4}$ |",
+            c.side,
+            label(c.temperature),
+            c.c.mean,
+            c.c.error,
+            c.c.exact
+        ));
+        for e in [c.u, c.c] {
+            outside += usize::from((e.mean - e.exact).abs() > 2.0 * e.error);
+        }
+    }
+    want.push(format!("2 標準誤差を超えたのは {outside} 個"));
+    let tau = |side: usize, t: f64| {
+        runs.compare
+            .iter()
+            .find(|c| c.side == side && c.temperature == t)
+            .unwrap()
+            .tau
+    };
+    want.push(format!("約 {:.1} 掃引なので", tau(8, t_c)));
+    want.push(format!(
+        "{:.1}、{:.1}、{:.1} 掃引と伸びる",
+        tau(8, t_c),
+        tau(16, t_c),
+        tau(32, t_c)
+    ));
+    let cov = |len: usize, m: &str| {
+        let c = runs
+            .coverage
+            .iter()
+            .find(|c| c.length == len && c.method == m)
+            .unwrap();
+        (c.covered, c.total)
+    };
+    let naive: Vec<f64> = runs
+        .coverage
+        .iter()
+        .filter(|c| c.method == "naive")
+        .map(|c| 100.0 * c.covered as f64 / c.total as f64)
+        .collect();
+    let (lo, hi) = naive
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    want.push(format!("{:.0}〜{:.0} % しか", lo.round(), hi.round()));
+    let (c, t) = cov(16_384, "tau");
+    want.push(format!("16384 掃引で {t} 本のうち {c} 本"));
+    let (c, t) = cov(256, "tau");
+    want.push(format!("256 掃引では {:.0} %", 100.0 * c as f64 / t as f64));
+    for len in [4096, 16_384] {
+        let (c, t) = cov(len, "binning");
+        want.push(format!("以上で {:.0} %", 100.0 * c as f64 / t as f64));
+        assert_eq!(t, 1000, "ビン分けは {len} 掃引ですべての鎖で区間を作れる");
+    }
+    let slope = |a: usize, b: usize| {
+        let get = |s: usize| {
+            runs.slowing
+                .iter()
+                .find(|x| x.side == s && x.temperature == t_c)
+                .unwrap()
+                .tau_magnetization
+                .0
+        };
+        (get(b) / get(a)).ln() / 2f64.ln()
+    };
+    want.push(format!(
+        "$L = 8 \\to 16$ で {:.2}、$16 \\to 32$ で {:.2}、$32 \\to 64$ で {:.2}",
+        slope(8, 16),
+        slope(16, 32),
+        slope(32, 64)
+    ));
+    let missing: Vec<&String> = want.iter().filter(|w| !page.contains(w.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "第 5 章の本文に計算の結果の数がない: {missing:?}"
+    );
+}
+
+/// 第 6 章の計算の結果のファイルが、今のコードで計算したものである。
+#[test]
+fn chapter_6_runs_match_their_inputs() {
+    let root = root();
+    let runs =
+        xtask::runs_exchange::ExchangeRuns::read(&root).expect("src/figures/data/exchange.tsv");
+    assert_eq!(
+        runs.fingerprint,
+        xtask::runs_exchange::fingerprint(&root).unwrap(),
+        "第 6 章の計算に使うコードが変わった: `cargo run --release -p xtask -- runs ch6` で計算し直す"
+    );
+}
+
+/// 第 6 章の本文が引く数（表 6.1、受理率、往復の回数、自己相関時間、基底状態）は、計算の結果の丸めである。
+#[test]
+fn chapter_6_quotes_the_computed_numbers() {
+    use genmodel::boltzmann::lattice::glass::SpinGlass;
+    use rand::SeedableRng;
+    use xtask::runs_exchange::{ExchangeRuns, GLASS, GLASS_LADDER};
+    let root = root();
+    let runs = ExchangeRuns::read(&root).unwrap();
+    let page = std::fs::read_to_string(root.join("src/ch06-00-exchange-mc.md")).unwrap();
+    let mut want = Vec::new();
+    let mut outside = 0;
+    for g in &runs.glass {
+        want.push(format!(
+            "| {:.3} | ${:.4}$ | ${:.4} \\pm {:.4}$ | ${:.4} \\pm {:.4}$ |",
+            g.coupling,
+            g.exchange_q2.0,
+            g.exchange_q2.1,
+            g.exchange_q2.2,
+            g.metropolis_q2.0,
+            g.metropolis_q2.1
+        ));
+        for (est, err) in [
+            (g.exchange_q2.1, g.exchange_q2.2),
+            (g.metropolis_q2.0, g.metropolis_q2.1),
+        ] {
+            outside += usize::from((est - g.exchange_q2.0).abs() > 2.0 * err);
+        }
+        let (exact, est, err) = g.energy;
+        assert!(
+            (est - exact).abs() <= 2.0 * err,
+            "本文: エネルギーの平均は 8 温度すべてで 2 標準誤差以内"
+        );
+    }
+    assert_eq!(outside, 0, "本文: 16 個の推定はどれも 2 標準誤差以内");
+    // 受理率: 等比の梯子の最小と、そろえた梯子の値、測った値がすべて 2 標準誤差以内
+    let geo_min = runs
+        .accept
+        .iter()
+        .filter(|a| a.ladder == "geometric")
+        .map(|a| a.exact)
+        .fold(f64::INFINITY, f64::min);
+    want.push(format!("受理率が {geo_min:.2} まで下がる"));
+    let constant: Vec<f64> = runs
+        .accept
+        .iter()
+        .filter(|a| a.ladder == "constant")
+        .map(|a| a.exact)
+        .collect();
+    want.push(format!("すべての対で {:.3} になる", constant[0]));
+    assert!(constant.iter().all(|a| (a - constant[0]).abs() < 1e-9));
+    assert!(
+        runs.accept
+            .iter()
+            .all(|a| (a.measured.0 - a.exact).abs() <= 2.0 * a.measured.1),
+        "本文: 14 個の対のすべてで 2 標準誤差以内"
+    );
+    want.push(format!("{} 個の対のすべて", runs.accept.len()));
+    let trips = |n: &str| runs.round_trips.iter().find(|(m, _)| m == n).unwrap().1;
+    want.push(format!(
+        "等比の梯子で {} 回、受理率をそろえた梯子で {} 回",
+        trips("geometric"),
+        trips("constant")
+    ));
+    want.push(format!(
+        "往復は {:.0} % 増える",
+        100.0 * (trips("constant") as f64 / trips("geometric") as f64 - 1.0)
+    ));
+    // 最も低い温度の自己相関時間と誤差棒の比
+    let cold = runs.glass.last().unwrap();
+    let m = GLASS_LADDER.2 as f64;
+    want.push(format!(
+        "$K = 2.5$ では {:.0} 掃引になる",
+        cold.metropolis_q2.2
+    ));
+    want.push(format!(
+        "最も低い温度でも {:.2} ステップ",
+        cold.exchange_q2.3
+    ));
+    want.push(format!("換算しても {:.1} 掃引", m * cold.exchange_q2.3));
+    want.push(format!(
+        "約 {:.0} 分の 1",
+        (cold.metropolis_q2.2 / (m * cold.exchange_q2.3) / 10.0).round() * 10.0
+    ));
+    want.push(format!(
+        "交換モンテカルロ法の約 {:.0} 倍",
+        cold.metropolis_q2.1 / cold.exchange_q2.2
+    ));
+    // 基底状態のエネルギーと縮退（列挙）
+    let (lx, ly, seed) = GLASS;
+    let g = SpinGlass::random(lx, ly, &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed)).unwrap();
+    let exact = g.enumerate().unwrap();
+    let e0 = exact.density().ground_energy();
+    want.push(format!(
+        "$E = {e0}$ の {} 通り",
+        exact.density().degeneracy(e0)
+    ));
+    let missing: Vec<&String> = want.iter().filter(|w| !page.contains(w.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "第 6 章の本文に計算の結果の数がない: {missing:?}"
+    );
+}

@@ -13,3 +13,5 @@ mod ch02_05;
 mod ch02_06;
 mod ch03;
 mod ch04;
+mod ch05;
+mod ch06;

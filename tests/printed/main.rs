@@ -19,6 +19,8 @@ mod ch02_05;
 mod ch02_06;
 mod ch03;
 mod ch04;
+mod ch05;
+mod ch06;
 
 use harness::{page, Bound, Declared, Survivor};
 use std::collections::BTreeSet;
@@ -36,6 +38,8 @@ pub fn all_bound() -> Vec<&'static Bound> {
         ch02_06::BOUND,
         ch03::BOUND,
         ch04::BOUND,
+        ch05::BOUND,
+        ch06::BOUND,
         appendix_a::BOUND,
     ]
     .into_iter()
@@ -56,6 +60,8 @@ pub fn all_declared() -> Vec<&'static Declared> {
         ch02_06::DECLARED,
         ch03::DECLARED,
         ch04::DECLARED,
+        ch05::DECLARED,
+        ch06::DECLARED,
         appendix_a::DECLARED,
     ]
     .into_iter()
@@ -76,6 +82,8 @@ pub fn all_survivors() -> Vec<&'static Survivor> {
         ch02_06::SURVIVORS,
         ch03::SURVIVORS,
         ch04::SURVIVORS,
+        ch05::SURVIVORS,
+        ch06::SURVIVORS,
         appendix_a::SURVIVORS,
     ]
     .into_iter()

@@ -42,6 +42,8 @@ pub enum Func {
     Sinh,
     /// `\tanh`。
     Tanh,
+    /// `\coth`。
+    Coth,
     /// `\sin`。
     Sin,
     /// `\cos`。
@@ -66,6 +68,7 @@ impl Func {
             Func::Cosh => "\\cosh",
             Func::Sinh => "\\sinh",
             Func::Tanh => "\\tanh",
+            Func::Coth => "\\coth",
             Func::Sin => "\\sin",
             Func::Cos => "\\cos",
             Func::Det => "\\det",

@@ -9,6 +9,12 @@ use crate::value::{self, Value};
 
 type Assign = Vec<(String, Value)>;
 
+/// `\sum_{t=a}^{\infty}` を打ち切る規則: 項の絶対値が [`SERIES_TAIL`] 回続けて和の `ε` 倍を下回ったら止める。
+/// 上限 [`SERIES_MAX_TERMS`] 項で止まらなければ誤り（収束の遅い級数を黙って打ち切らない）。
+const SERIES_TAIL: usize = 16;
+/// 無限和の項の数の上限。
+const SERIES_MAX_TERMS: usize = 1_000_000;
+
 fn int_range(lo: f64, hi: f64) -> Result<Vec<Value>, EvalError> {
     if lo.fract() != 0.0 || hi.fract() != 0.0 {
         return Err(EvalError::Index(format!("範囲 {lo}..{hi} が整数でない")));
@@ -204,6 +210,10 @@ impl Ctx<'_> {
                 if vars.iter().any(|(k, _)| *k == s.key) {
                     continue;
                 }
+                // 範囲を宣言せず値に束縛された記号（`\sum_{l \ne k}` の k）は固定し、動かさない
+                if !self.env.domains.contains_key(&s.key) && self.resolve_key(&s.key)?.is_some() {
+                    continue;
+                }
                 if let Some(d) = self.domain_of(&s.key, body)? {
                     vars.push((s.key.clone(), d));
                 }
@@ -236,6 +246,30 @@ impl Ctx<'_> {
         sup: Option<&Expr>,
         body: &Expr,
     ) -> Result<Value, EvalError> {
+        if let (None, None, BigOp::Max | BigOp::Min, Expr::Tuple(items)) = (sub, sup, op, body) {
+            // `\min(a, b)`・`\max(a, b, …)`: 範囲のない 2 つ以上の引数の最小・最大
+            let mut best: Option<f64> = None;
+            for e in items {
+                let x = self.eval(e)?.as_scalar()?;
+                best = Some(match (op, best) {
+                    (_, None) => x,
+                    (BigOp::Max, Some(b)) => b.max(x),
+                    (_, Some(b)) => b.min(x),
+                });
+            }
+            return best
+                .map(Value::Scalar)
+                .ok_or_else(|| EvalError::Domain("空の max/min".into()));
+        }
+        if let (BigOp::Sum, Some(Expr::Cond(c)), Some(hi)) = (op, sub, sup) {
+            if c.rels == [Rel::Eq]
+                && matches!(self.eval(hi)?, Value::Scalar(x) if x == f64::INFINITY)
+            {
+                let lo = self.eval(&c.terms[1])?.as_scalar()?;
+                let key = sym_keys(&c.terms[0])?.remove(0);
+                return self.sum_to_infinity(&key, lo, body);
+            }
+        }
         let assigns = self.assignments(sub, sup, body)?;
         let mut acc: Option<Value> = None;
         let mut best: Option<(f64, &Assign)> = None;
@@ -279,6 +313,30 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// 上端が `\infty` の和: 項が十分小さくなるまで足す（幾何級数的に減る級数を想定）。
+    fn sum_to_infinity(&mut self, key: &str, lo: f64, body: &Expr) -> Result<Value, EvalError> {
+        if lo.fract() != 0.0 {
+            return Err(EvalError::Index(format!("和の下端 {lo} が整数でない")));
+        }
+        let (mut acc, mut small) = (0.0f64, 0usize);
+        for i in 0..SERIES_MAX_TERMS {
+            let a = vec![(key.to_string(), Value::Scalar(lo + i as f64))];
+            let x = self.with_assign(&a, |cx| cx.eval(body))?.as_scalar()?;
+            acc += x;
+            small = if x.abs() <= f64::EPSILON * acc.abs() {
+                small + 1
+            } else {
+                0
+            };
+            if small >= SERIES_TAIL {
+                return Ok(Value::Scalar(acc));
+            }
+        }
+        Err(EvalError::Domain(format!(
+            "無限和が {SERIES_MAX_TERMS} 項で収束しない"
+        )))
     }
 
     /// 積に並んだ因子のうち、`p(x)`（p は測度、x は積分変数）を探し、残りの積とともに返す。

@@ -197,6 +197,13 @@ impl<'e> Ctx<'e> {
                 let i = self.index1(sub, fam.len())?;
                 return Ok(fam[i].clone());
             }
+            // 関数に束縛した名前の添字は引数（`\gamma_{2r+1}` = γ(2r+1)。0 から始まる列に使う）
+            if matches!(self.env.vars.get(&s.name), Some(Binding::Func(_))) {
+                let k = self.eval(sub)?;
+                if let Some(v) = self.call_key(&s.name, &[k])? {
+                    return Ok(v);
+                }
+            }
             if let Some(v) = self.resolve_key(&s.name)? {
                 return self.index_value(&v, sub);
             }
@@ -357,8 +364,10 @@ impl<'e> Ctx<'e> {
                 .ok_or_else(|| EvalError::Unbound(head_key.clone()));
         }
         if callable {
+            // 引数の並びの `\dots`（`P(\vx_1, \dots, \vx_R)`）は値をもたないので渡さない
             let vals = args
                 .iter()
+                .filter(|a| !matches!(a, Expr::Ellipsis))
                 .map(|a| self.eval(a))
                 .collect::<Result<Vec<_>, _>>()?;
             if let Some(v) = self.call_key(&head_key, &vals)? {

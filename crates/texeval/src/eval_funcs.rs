@@ -37,6 +37,7 @@ impl Ctx<'_> {
             Func::Exp => scalar(f64::exp),
             Func::Cosh => scalar(f64::cosh),
             Func::Sinh => scalar(f64::sinh),
+            Func::Coth => scalar(|x: f64| 1.0 / x.tanh()),
             Func::Tanh => scalar(f64::tanh),
             Func::Sin => scalar(f64::sin),
             Func::Cos => scalar(f64::cos),

@@ -11,6 +11,7 @@ fn func_of(name: &str) -> Option<Func> {
         "exp" => Func::Exp,
         "cosh" => Func::Cosh,
         "sinh" => Func::Sinh,
+        "coth" => Func::Coth,
         "tanh" => Func::Tanh,
         "sin" => Func::Sin,
         "cos" => Func::Cos,
@@ -358,9 +359,12 @@ impl Parser<'_> {
     fn parse_deriv_frac(&mut self) -> Result<Expr, ParseError> {
         self.expect_ch('{')?;
         self.i += 1; // `\partial` か `d`
+        let mut order = None;
         if self.at_ch('^') {
             self.i += 1;
-            self.parse_script()?;
+            if let Expr::Num(n) = self.parse_script()? {
+                order = Some(n);
+            }
         }
         let f = if self.at_ch('}') {
             None
@@ -381,6 +385,15 @@ impl Parser<'_> {
         self.i += 1;
         if vars.is_empty() {
             return Err(self.err("微分の変数がない"));
+        }
+        // `\frac{\partial^2 f}{\partial K^2}`: 分子の階数が変数の数より多ければ、冪を同じ変数の繰り返しと読む
+        if let Some(n) = order {
+            if (vars.len() as f64) < n {
+                vars = expand_repeated(vars);
+                if vars.len() as f64 != n {
+                    return Err(self.err("微分の階数と分母の変数の数が合わない"));
+                }
+            }
         }
         Ok(match f {
             Some(f) => Expr::Deriv {
@@ -473,4 +486,21 @@ impl Parser<'_> {
 
 fn is_cmd_at(p: &Parser<'_>, i: usize, name: &str) -> bool {
     matches!(p.toks.get(i), Some(t) if is_cmd(&t.tok, name))
+}
+
+/// 分母の `\partial K^2` を `\partial K \partial K` にする（指数が正の整数の冪だけ）。
+fn expand_repeated(vars: Vec<Expr>) -> Vec<Expr> {
+    let mut out = Vec::new();
+    for v in vars {
+        match &v {
+            Expr::Pow(b, p) => match **p {
+                Expr::Num(p) if p >= 1.0 && p.fract() == 0.0 && p <= 4.0 => {
+                    (0..p as usize).for_each(|_| out.push((**b).clone()));
+                }
+                _ => out.push(v),
+            },
+            _ => out.push(v),
+        }
+    }
+    out
 }

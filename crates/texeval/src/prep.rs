@@ -91,6 +91,7 @@ pub(crate) const STARTERS: &[&str] = &[
     "cosh",
     "sinh",
     "tanh",
+    "coth",
     "sin",
     "cos",
     "det",

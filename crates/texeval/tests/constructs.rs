@@ -365,3 +365,81 @@ fn star_is_part_of_a_symbol_name_not_a_power() {
     near(s(r"\theta^* \theta", &e), 10.0, 1e-15);
     assert!(eval_latex(r"\theta_1^*", &e).is_err());
 }
+
+#[test]
+fn min_and_max_of_listed_arguments() {
+    let e = env();
+    near(s(r"\min(1, e^{-a})", &e), (-2.0f64).exp(), 1e-15);
+    near(s(r"\min\bigl(1, e^{a}\bigr)", &e), 1.0, 1e-15);
+    near(s(r"\max(a, b, 1)", &e), 3.0, 1e-15);
+    near(s(r"\max(a - b, 0) + 1", &e), 1.0, 1e-15);
+}
+
+#[test]
+fn subscript_of_a_function_is_its_argument() {
+    let mut e = env();
+    e.func(r"\gamma", |a| Ok(Value::Scalar(10.0 * a[0].as_scalar()?)));
+    e.scalar("r", 2.0);
+    near(s(r"\gamma_0 + \gamma_{2r+1}", &e), 50.0, 1e-15);
+    near(s(r"\prod_{r=0}^{1} \gamma_{2r+1}", &e), 10.0 * 30.0, 1e-15);
+}
+
+#[test]
+fn hyperbolic_cotangent() {
+    let e = env();
+    near(s(r"\coth a", &e), 1.0 / 2.0f64.tanh(), 1e-15);
+    // 括弧がなければ続く項全体が引数: \cosh 2a \coth 2a = cosh(2a coth 2a)
+    near(
+        s(r"\cosh(2a) \coth(2a)", &e),
+        4.0f64.cosh() / 4.0f64.tanh(),
+        1e-14,
+    );
+    near(
+        s(r"\cosh 2a \coth 2a", &e),
+        (4.0 / 4.0f64.tanh()).cosh(),
+        1e-14,
+    );
+}
+
+#[test]
+fn sums_to_infinity_stop_when_terms_vanish() {
+    let mut e = env();
+    e.scalar(r"\lambda", 0.9);
+    near(s(r"\sum_{t=1}^{\infty} \lambda^t", &e), 9.0, 1e-13);
+    near(s(r"\sum_{t=0}^{\infty} \frac{1}{2^t}", &e), 2.0, 1e-15);
+    // 収束しない級数は打ち切らずに誤り
+    assert!(eval_latex(r"\sum_{t=1}^{\infty} \frac{1}{t}", &e).is_err());
+}
+
+#[test]
+fn second_derivative_in_one_variable() {
+    let mut e = env();
+    e.scalar("K", 0.7);
+    e.formula("F", r"K^4").unwrap();
+    // ∂²F/∂K² = 12 K²（K² についての 1 階微分 2K² とは違う）
+    near(
+        s(r"\frac{\partial^2 F}{\partial K^2}", &e),
+        12.0 * 0.49,
+        1e-6,
+    );
+    near(s(r"\frac{\partial F}{\partial K}", &e), 4.0 * 0.343, 1e-7);
+}
+
+#[test]
+fn conditioned_sums_keep_bound_indices_fixed() {
+    let mut e = env();
+    e.scalar("k", 1.0);
+    // A = [[2, 1], [1, 3]]: k = 1 を固定すると l ≠ 1 は l = 2 だけ
+    near(s(r"\sum_{l \ne k} A_{kl}", &e), 1.0, 1e-15);
+    e.unset("k");
+    near(s(r"\sum_{l \ne k} A_{kl}", &e), 2.0, 1e-15);
+}
+
+#[test]
+fn ellipsis_in_an_argument_list_is_skipped() {
+    let mut e = env();
+    e.func("P", |a| Ok(Value::Scalar(a.len() as f64)));
+    e.family(r"\vx", vec![Value::from(vec![1.0]), Value::from(vec![2.0])]);
+    e.scalar("R", 2.0);
+    near(s(r"P(\vx_1, \dots, \vx_R)", &e), 2.0, 1e-15);
+}

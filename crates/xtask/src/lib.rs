@@ -17,6 +17,9 @@ pub mod index;
 pub mod marks;
 pub mod mutants;
 pub mod runs;
+pub mod runs_exchange;
+pub mod runs_io;
+pub mod runs_mcmc;
 pub mod serve;
 pub mod terms;
 

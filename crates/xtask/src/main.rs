@@ -7,7 +7,7 @@
 //!   （book.toml の `[preprocessor.verify]`。`xtask::marks`）
 //! - `search-terms [supports <出力>]`: mdBook の前処理。用語を定義した箇所に検索の重みと別名を入れる
 //!   （book.toml の `[preprocessor.terms]`。`xtask::terms`）
-//! - `runs [--check]`: 第 4 章の長い計算（リリースビルドで `cargo run --release -p xtask -- runs`）。
+//! - `runs [--check] [ch4|ch5|ch6]`: 第 4〜6 章の長い計算（リリースビルドで `cargo run --release -p xtask -- runs`）。
 //!   結果を src/figures/data/rbm-digits.tsv に書く（`--check` は書かずに一致を確かめる。`xtask::runs`）
 //! - `mutants snapshot DIR | record DIR DATE COMMIT | rewrite`: 実装の変異テストの記録
 //!   （`scripts/mutants.sh` が呼ぶ。`xtask::mutants`）
@@ -35,7 +35,24 @@ fn main() -> ExitCode {
             }
             xtask::terms::run_preprocessor(std::io::stdin().lock(), std::io::stdout().lock())
         }
-        "runs" => xtask::runs::run(&root, std::env::args().nth(2).as_deref() == Some("--check")),
+        "runs" => {
+            // `runs [--check] [ch4|ch5|ch6]`: 章を指定しなければすべて
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let check = args.iter().any(|a| a == "--check");
+            let only = args.iter().find(|a| a.starts_with("ch")).cloned();
+            let want = |c: &str| only.as_deref().is_none_or(|o| o == c);
+            let mut r = Ok(());
+            if want("ch4") {
+                r = xtask::runs::run(&root, check);
+            }
+            if r.is_ok() && want("ch5") {
+                r = xtask::runs_mcmc::run(&root, check);
+            }
+            if r.is_ok() && want("ch6") {
+                r = xtask::runs_exchange::run(&root, check);
+            }
+            r
+        }
         "mutants" => {
             let arg = |i: usize| std::env::args().nth(i).unwrap_or_default();
             match arg(2).as_str() {

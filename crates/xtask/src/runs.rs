@@ -16,7 +16,7 @@
 //! assert!(runs.curve("exact").unwrap()[0].t == 0);
 //! ```
 
-use crate::mutants::fnv1a;
+use crate::runs_io::{self, bad};
 use genmodel::boltzmann::rbm::{Method, Rbm, TrainConfig};
 use genmodel::ndarray::{Array1, Array2, Axis};
 use rand::SeedableRng;
@@ -68,14 +68,7 @@ pub fn methods() -> Vec<(&'static str, Method)> {
 ///
 /// ファイルが読めなければエラーを返す。
 pub fn fingerprint(root: &Path) -> io::Result<String> {
-    let mut all = Vec::new();
-    for f in INPUTS {
-        all.extend_from_slice(f.as_bytes());
-        all.push(0);
-        all.extend(std::fs::read(root.join(f))?);
-        all.push(0);
-    }
-    Ok(format!("{:016x}", fnv1a(&all)))
+    runs_io::fingerprint(root, INPUTS)
 }
 
 /// 学習曲線の 1 点。
@@ -134,13 +127,8 @@ impl Runs {
     }
 }
 
-fn bad(msg: impl Into<String>) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, msg.into())
-}
-
 fn num<T: std::str::FromStr>(s: Option<&str>) -> io::Result<T> {
-    s.and_then(|v| v.parse().ok())
-        .ok_or_else(|| bad(format!("{RUNS}: 数が読めない: {s:?}")))
+    runs_io::num(s, RUNS)
 }
 
 /// ファイルの中身を読む。
@@ -388,20 +376,5 @@ pub fn compute(root: &Path) -> io::Result<String> {
 ///
 /// 計算か入出力に失敗するか、`check` でファイルと違えばエラーを返す。
 pub fn run(root: &Path, check: bool) -> io::Result<()> {
-    let text = compute(root)?;
-    let path = root.join(RUNS);
-    if check {
-        let committed = std::fs::read_to_string(&path)?;
-        if committed != text {
-            return Err(bad(format!(
-                "{RUNS} が計算し直した結果と違う: `cargo run --release -p xtask -- runs` で書き直す"
-            )));
-        }
-        println!("{RUNS}: 計算し直した結果と一致");
-        return Ok(());
-    }
-    std::fs::create_dir_all(path.parent().unwrap_or(root))?;
-    std::fs::write(&path, text)?;
-    println!("書き出し: {RUNS}");
-    Ok(())
+    runs_io::write_or_check(root, RUNS, &compute(root)?, check)
 }

@@ -383,6 +383,44 @@ impl Chain {
             .sum::<f64>()
     }
 
+    /// 2 つの連鎖の配置を入れ替え、両方の局所場を定義から計算し直す（`O(N²)`。レプリカ交換法の交換）。
+    ///
+    /// パラメータ（モデル）・規則・走査の位置・反転の回数はそれぞれの連鎖に残る。
+    ///
+    /// # Errors
+    ///
+    /// スピン数が違えば [`Error::DimensionMismatch`]（何も変えない）。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::{boltzmann::ising::Ising, mcmc::{Chain, Rule, Scan}, ndarray::array};
+    ///
+    /// let cold = Ising::new(array![0.0, 0.0], array![2.0])?;
+    /// let hot = Ising::new(array![0.0, 0.0], array![0.5])?;
+    /// let mut a = Chain::new(&cold, Rule::Metropolis, Scan::Random, &[1, -1])?;
+    /// let mut b = Chain::new(&hot, Rule::Metropolis, Scan::Random, &[1, 1])?;
+    /// a.swap_state(&mut b)?;
+    /// assert_eq!((a.state().to_vec(), b.state().to_vec()), (vec![1, 1], vec![1, -1]));
+    /// // 局所場はそれぞれのモデルで計算し直される
+    /// assert_eq!((a.energy(), b.energy()), (-2.0, 0.5));
+    /// let mut c = Chain::new(&Ising::zeros(3)?, Rule::Metropolis, Scan::Random, &[1, 1, 1])?;
+    /// assert!(a.swap_state(&mut c).is_err());
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn swap_state(&mut self, other: &mut Chain) -> Result<()> {
+        if self.n != other.n {
+            return Err(Error::DimensionMismatch {
+                expected: self.n,
+                actual: other.n,
+            });
+        }
+        std::mem::swap(&mut self.x, &mut other.x);
+        self.resync();
+        other.resync();
+        Ok(())
+    }
+
     /// 現在の配置での量 `obs` の値。
     ///
     /// # Errors

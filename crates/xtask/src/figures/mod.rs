@@ -4,11 +4,13 @@
 //! [`all`] に加える。`cargo xtask figures` で書き出し、
 //! ルートのテスト `figures_are_fresh` がコミット済みの SVG との一致を確かめる。
 
+pub mod exchange;
 mod gaussian;
 pub mod hidden;
 mod ising;
 mod kl;
 pub mod kl_direction;
+pub mod mcmc;
 pub mod rbm;
 mod style;
 
@@ -40,6 +42,8 @@ pub fn all() -> Vec<Figure> {
     v.extend(ising::figures());
     v.extend(hidden::figures());
     v.extend(rbm::figures());
+    v.extend(mcmc::figures());
+    v.extend(exchange::figures());
     v
 }
 

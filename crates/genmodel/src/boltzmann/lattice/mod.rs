@@ -13,7 +13,11 @@
 //! |---|---|
 //! | [`kaufman`] | Kaufman (1949) の厳密解（Ferdinand–Fisher (1969) の形）による `ln Z` と、その解析的な 1・2 階微分によるエネルギーと比熱 |
 //! | [`enumerate`] | 全 `2^{L²}` 状態の列挙による状態密度 [`DensityOfStates`]（`L ≤ 4`）。Kaufman の式を確かめる基準 |
+//! | [`density`] | 整数のエネルギーの厳密な状態密度 [`density::ExactDensity`]（`u128`）: `L ≤ 11` のトーラスの転送行列による `g(E)`、`ln Z`・平均・分散、レプリカ交換の厳密な受理率 |
+//! | [`glass`] | 2 次元 `±J` スピングラス [`glass::SpinGlass`]（`Lx × Ly` のトーラス、シードつき）と結合 `βJ` の Ising モデル、`N ≤ 24` の列挙による状態密度・相関・重なりの 2 次モーメント `⟨q²⟩` |
 //! | [`onsager`] | 無限に大きい格子（Onsager 1944）の 1 スピンあたりの `ln Z` とエネルギー、臨界点 [`K_C`]・[`T_C`] |
+//! | [`metropolis`] | 速い 1 スピン更新のメトロポリス法 [`LatticeMetropolis`]（タイプライタの順の掃引、整数の閾値、整数のエネルギー） |
+//! | [`multispin`] | 多スピン符号化: 独立な 64 レプリカを `u64` に詰めたメトロポリス法 [`MultiSpinMetropolis`]（レプリカごとに別の一様乱数、[`BernoulliMask`]） |
 //!
 //! 結果はどちらも [`Thermodynamics`]（`ln Z`、1 スピンあたりのエネルギー `u = U/L²` と比熱 `c = C/L²`）で返す。
 //!
@@ -42,13 +46,21 @@
 //! # Ok::<(), genmodel::Error>(())
 //! ```
 
+pub mod density;
 pub mod enumerate;
+pub mod glass;
 mod jet;
 pub mod kaufman;
+pub mod metropolis;
+pub mod multispin;
 pub mod onsager;
 
 pub use enumerate::{DensityOfStates, MAX_ENUMERATION_SIDE};
 pub use kaufman::MAX_SIDE;
+pub use metropolis::{LatticeMetropolis, LatticeTrace, MAX_METROPOLIS_SIDE, Start};
+pub use multispin::{
+    BernoulliMask, MAX_MULTISPIN_SIDE, MultiSpinMetropolis, MultiSpinTrace, REPLICAS,
+};
 pub use onsager::{K_C, T_C};
 
 use crate::error::{Error, Result, finite_scalar};
