@@ -884,6 +884,55 @@ fn chapter_5_quotes_the_computed_numbers() {
         slope(16, 32),
         slope(32, 64)
     ));
+    // 最後の節: 結合の学習（表 5.3 と本文の数）
+    let d = runs.learn_data;
+    let limit = 2.0 / d.lambda;
+    want.push(format!(
+        "$\\bar{{u}} = {:.5}$、$\\hat{{K}} = {:.5}$",
+        d.mean_energy, d.k_hat
+    ));
+    want.push(format!(
+        "$c = {:.4}$ で、$\\lambda = {:.3}$、上限は $2/\\lambda = {:.4}$",
+        d.c, d.lambda, limit
+    ));
+    want.push(format!("$\\sigma_{{\\hat{{u}}}} = {:.5}$", d.sigma_u.0));
+    want.push(format!("相対誤差 {:.1} %", 100.0 * d.sigma_u.1));
+    want.push(format!("相関は {:.3}", d.block_correlation));
+    let rel: Vec<f64> = runs
+        .learn
+        .iter()
+        .map(|l| l.std.0 / l.predicted_std - 1.0)
+        .collect();
+    for l in &runs.learn {
+        want.push(format!(
+            "| {:.2} | ${:.4}$ | ${:.6} \\pm {:.6}$ | ${:.6}$ |",
+            l.eta / limit,
+            l.eta,
+            l.std.0,
+            l.std.1,
+            l.predicted_std
+        ));
+    }
+    want.push(format!(
+        "予測より {:.1} % と {:.1} % 大きい",
+        100.0 * rel[0],
+        100.0 * rel[1]
+    ));
+    want.push(format!(
+        "0.8 倍では予測より {:.0} % 小さく、0.95 倍では {:.0} % 小さい",
+        -100.0 * rel[2],
+        -100.0 * rel[3]
+    ));
+    let last = runs.learn.last().unwrap();
+    want.push(format!("（$\\pm {:.3}$）", last.std.0));
+    want.push(format!(
+        "標準誤差の {:.0} 倍ずれる",
+        (last.mean.0 - d.k_hat).abs() / last.mean.1
+    ));
+    want.push(format!(
+        "標準誤差の約 {:.0} 倍",
+        (runs.learn[1].std.0 - runs.learn[1].predicted_std) / runs.learn[1].std.1
+    ));
     let missing: Vec<&String> = want.iter().filter(|w| !page.contains(w.as_str())).collect();
     assert!(
         missing.is_empty(),

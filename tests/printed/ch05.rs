@@ -535,6 +535,57 @@ fn check_critical(eq: &Equation) -> Vec<LinkResult> {
     check_all(eq, &[e])
 }
 
+/// (5.20): 平均の負の対数尤度の勾配。`\ln Z` はクレートの Kaufman の解（K を動かして差分）、`u` もクレート。
+fn check_learn_gradient(eq: &Equation) -> Vec<LinkResult> {
+    let mut envs = Vec::new();
+    // Z は e^{ln Z} として束縛するので、ln Z < 709 の大きさ（L ≤ 16）にとる
+    for (side, k, u_bar) in [(4usize, 0.3, -1.2), (8, 0.5, -0.5), (16, 0.35, -0.88)] {
+        let mut e = lattice_env(side, k);
+        let u = kaufman::thermodynamics(side, k)
+            .expect("厳密解")
+            .energy_per_spin();
+        e.scalar("u", u).scalar(r"\bar{u}", u_bar);
+        envs.push(e);
+    }
+    check_all(eq, &envs)
+}
+
+/// (5.21): σ_K は線形の漸化式 e ← (1 − ηλ) e − η ξ の定常分散を級数で足したもの、λ は −du/dK の中心差分
+/// （どちらもテストの側）、c と u はクレートの Kaufman の解。
+fn check_learn_variance(eq: &Equation) -> Vec<LinkResult> {
+    let mut envs = Vec::new();
+    for (side, k) in [(8usize, 0.3), (32, 0.34947637248080765)] {
+        let u = |x: f64| {
+            kaufman::thermodynamics(side, x)
+                .expect("厳密解")
+                .energy_per_spin()
+        };
+        let h = 1e-5;
+        let lambda = -(u(k + h) - u(k - h)) / (2.0 * h);
+        let c = kaufman::thermodynamics(side, k)
+            .expect("厳密解")
+            .specific_heat_per_spin();
+        for (frac, sigma_u) in [(0.1, 0.0147), (0.6, 0.02), (0.95, 0.01)] {
+            let eta = frac * 2.0 / lambda;
+            let r = (1.0 - eta * lambda).powi(2);
+            let (mut var, mut term) = (0.0, eta * eta * sigma_u * sigma_u);
+            while term > 1e-30 {
+                var += term;
+                term *= r;
+            }
+            let mut e = env();
+            e.scalar(r"\eta", eta)
+                .scalar(r"\lambda", lambda)
+                .scalar(r"\sigma_{\hat{u}}", sigma_u)
+                .scalar(r"\sigma_K", var.sqrt())
+                .scalar("c", c)
+                .scalar("K", k);
+            envs.push(e);
+        }
+    }
+    check_all(eq, &envs)
+}
+
 pub const BOUND: &[Bound] = &[
     Bound {
         tag: "5.1",
@@ -611,6 +662,14 @@ pub const BOUND: &[Bound] = &[
     Bound {
         tag: "5.19",
         check: check_critical,
+    },
+    Bound {
+        tag: "5.20",
+        check: check_learn_gradient,
+    },
+    Bound {
+        tag: "5.21",
+        check: check_learn_variance,
     },
 ];
 
@@ -766,4 +825,14 @@ fn eq_5_18_printed_form() {
 #[test]
 fn eq_5_19_printed_form() {
     assert_printed("5.19", check_critical);
+}
+
+#[test]
+fn eq_5_20_printed_form() {
+    assert_printed("5.20", check_learn_gradient);
+}
+
+#[test]
+fn eq_5_21_printed_form() {
+    assert_printed("5.21", check_learn_variance);
 }

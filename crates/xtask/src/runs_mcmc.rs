@@ -5,6 +5,8 @@
 //! - `compare`: `L = 8, 16, 32` と `T = 2.0, T_c, 3.0` で、1 スピンあたりのエネルギー `u` と比熱 `c` の推定
 //!   （誤差棒つき）と厳密な値。`u` の誤差は積分自己相関時間から、`c` の誤差はブロックのジャックナイフから。
 //! - `slowing`: `T_c` と `T = 3.0` での、`L = 4 … 64` の積分自己相関時間（エネルギーと `|m|`）。
+//! - `learn`: `L = 32` の格子のデータから結合 `K` を学ぶ。厳密な最尤推定値（Kaufman の解）と、メトロポリス法で
+//!   推定した勾配による勾配法の `K` の平均と揺れ、その予測。
 //! - `coverage`: `L = 8`、`T_c` で独立な 1000 本の鎖を走らせ、長さ `n` ごとに 95 % 区間が厳密な `u` を
 //!   含んだ割合を、3 つの誤差棒（相関を無視、`τ_int`、ビン分け）について数える。
 //!
@@ -38,6 +40,7 @@ pub const INPUTS: &[&str] = &[
     "crates/genmodel/src/boltzmann/lattice/jet.rs",
     "crates/genmodel/src/boltzmann/lattice/onsager.rs",
     "crates/genmodel/src/mcmc/stats.rs",
+    "crates/genmodel/src/boltzmann/lattice/learn.rs",
 ];
 
 /// 比べる一辺。
@@ -56,6 +59,19 @@ pub const COVERAGE_CHAINS: usize = 1000;
 pub const COVERAGE_LENGTHS: [usize; 5] = [64, 256, 1024, 4096, 16_384];
 /// 被覆率の一辺。
 pub const COVERAGE_SIDE: usize = 8;
+
+/// 学習の一辺。
+pub const LEARN_SIDE: usize = 32;
+/// データを作る真の結合（`T ≈ 2.86`、臨界点より高温）。
+pub const LEARN_TRUE_COUPLING: f64 = 0.35;
+/// データの配置の数と、配置の間の掃引の数。
+pub const LEARN_DATA: (usize, usize) = (1000, 10);
+/// 1 歩の掃引の数 `S`。
+pub const LEARN_SWEEPS: usize = 50;
+/// 学習率を安定の限界 `2/λ` の何倍にとるか。
+pub const LEARN_RATE_FRACTIONS: [f64; 4] = [0.1, 0.4, 0.8, 0.95];
+/// 学習の、捨てる歩と測る歩。
+pub const LEARN_STEPS: (usize, usize) = (2000, 20_000);
 
 /// 推定値と誤差棒（標準誤差）と厳密な値。
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,6 +125,36 @@ pub struct Coverage {
     pub total: usize,
 }
 
+/// 学習のデータと、厳密な最尤推定値のまわりの量。
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LearnData {
+    /// データの 1 スピンあたりの平均エネルギー `ū`。
+    pub mean_energy: f64,
+    /// 厳密な最尤推定値 `K̂`（Kaufman の解で `u(K̂) = ū` を解いたもの）。
+    pub k_hat: f64,
+    /// `K̂` での比熱 `c` と曲率 `λ = c/K̂²`（厳密）。
+    pub c: f64,
+    /// 曲率 `λ = c/K̂²`。
+    pub lambda: f64,
+    /// `K̂` で固定した鎖の `S` 回の掃引の平均 `û` の標準偏差と、その相対誤差。
+    pub sigma_u: (f64, f64),
+    /// 隣り合う 2 つの `û` の相関係数（`K̂` で固定した鎖）。
+    pub block_correlation: f64,
+}
+
+/// 学習率 1 つの結果。
+#[derive(Debug, Clone, PartialEq)]
+pub struct Learn {
+    /// 学習率 `η`。
+    pub eta: f64,
+    /// 測る歩の `K` の平均と標準誤差。
+    pub mean: (f64, f64),
+    /// 測る歩の `K` の標準偏差とその標準誤差。
+    pub std: (f64, f64),
+    /// 線形化した解析による標準偏差の予測。
+    pub predicted_std: f64,
+}
+
 /// 結果のファイルの中身。
 #[derive(Debug, Clone, Default)]
 pub struct McmcRuns {
@@ -120,6 +166,10 @@ pub struct McmcRuns {
     pub slowing: Vec<Slowing>,
     /// 被覆率。
     pub coverage: Vec<Coverage>,
+    /// 学習のデータ。
+    pub learn_data: LearnData,
+    /// 学習率ごとの学習。
+    pub learn: Vec<Learn>,
 }
 
 impl McmcRuns {
@@ -190,6 +240,22 @@ fn parse(text: &str) -> io::Result<McmcRuns> {
                 method: num(f.next())?,
                 covered: num(f.next())?,
                 total: num(f.next())?,
+            }),
+            Some("learn_data") => {
+                r.learn_data = LearnData {
+                    mean_energy: num(f.next())?,
+                    k_hat: num(f.next())?,
+                    c: num(f.next())?,
+                    lambda: num(f.next())?,
+                    sigma_u: (num(f.next())?, num(f.next())?),
+                    block_correlation: num(f.next())?,
+                }
+            }
+            Some("learn") => r.learn.push(Learn {
+                eta: num(f.next())?,
+                mean: (num(f.next())?, num(f.next())?),
+                std: (num(f.next())?, num(f.next())?),
+                predicted_std: num(f.next())?,
             }),
             other => return Err(bad(format!("{RUNS}: 知らない行 {other:?}"))),
         }
@@ -320,6 +386,85 @@ fn coverage(out: &mut String) -> io::Result<()> {
     Ok(())
 }
 
+/// 第 5 章の最後の節: データから結合 `K` を学ぶ。厳密な最尤推定値と、メトロポリス法の勾配による勾配法。
+fn learn(out: &mut String) -> io::Result<()> {
+    use genmodel::boltzmann::lattice::learn::{CouplingSgd, exact_mle};
+    let side = LEARN_SIDE;
+
+    // データ: 真の結合の鎖から、掃引の間隔をあけて配置をとり、平均エネルギーだけを使う
+    let mut rng = SmallRng::seed_from_u64(seed(side, 20, 0));
+    let mut s = LatticeMetropolis::new(side, LEARN_TRUE_COUPLING, Start::Cold, &mut rng)
+        .map_err(model_err)?;
+    s.run(&mut rng, 10_000);
+    let (count, gap) = LEARN_DATA;
+    let mut total = 0.0;
+    for _ in 0..count {
+        s.run(&mut rng, gap);
+        total += s.energy_per_spin();
+    }
+    let u_bar = total / count as f64;
+    let k_hat = exact_mle(side, u_bar).map_err(model_err)?;
+    let c = kaufman::thermodynamics(side, k_hat)
+        .map_err(model_err)?
+        .specific_heat_per_spin();
+    let lambda = c / (k_hat * k_hat);
+    // K̂ で固定した鎖の、S 回の掃引の平均の分散と、隣どうしの相関
+    let mut rng = SmallRng::seed_from_u64(seed(side, 21, 0));
+    let mut s = LatticeMetropolis::new(side, k_hat, Start::Cold, &mut rng).map_err(model_err)?;
+    s.run(&mut rng, 10_000);
+    let blocks: Vec<f64> = (0..LEARN_STEPS.1)
+        .map(|_| {
+            let mut sum = 0.0;
+            for _ in 0..LEARN_SWEEPS {
+                s.sweep(&mut rng);
+                sum += s.energy_per_spin();
+            }
+            sum / LEARN_SWEEPS as f64
+        })
+        .collect();
+    let mean_b = blocks.iter().sum::<f64>() / blocks.len() as f64;
+    let dev: Vec<f64> = blocks.iter().map(|b| (b - mean_b) * (b - mean_b)).collect();
+    let var = stats::mean_estimate(&dev).map_err(model_err)?;
+    let sigma_u = var.mean().sqrt();
+    let sigma_rel = 0.5 * var.std_error() / var.mean();
+    let rho1 = stats::autocorrelation(&blocks, 1).map_err(model_err)?[1];
+    writeln!(
+        out,
+        "learn_data\t{u_bar}\t{k_hat}\t{c}\t{lambda}\t{sigma_u}\t{sigma_rel}\t{rho1}"
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    for (i, frac) in LEARN_RATE_FRACTIONS.iter().enumerate() {
+        let eta = frac * 2.0 / lambda;
+        let mut rng = SmallRng::seed_from_u64(seed(side, 22, i));
+        let mut sgd = CouplingSgd::new(
+            side,
+            u_bar,
+            LEARN_TRUE_COUPLING * 0.8,
+            eta,
+            LEARN_SWEEPS,
+            &mut rng,
+        )
+        .map_err(model_err)?;
+        sgd.run(&mut rng, LEARN_STEPS.0).map_err(model_err)?;
+        let path = sgd.run(&mut rng, LEARN_STEPS.1).map_err(model_err)?;
+        // η が 2/λ に近いと K は振動し（自己相関が負）、窓つきの τ̂ は使えないので、誤差はビン分けで求める
+        let est = stats::binning(&path).map_err(model_err)?.estimate();
+        let m = est.mean();
+        let sq: Vec<f64> = path.iter().map(|k| (k - m) * (k - m)).collect();
+        let v = stats::binning(&sq).map_err(model_err)?.estimate();
+        let std = v.mean().sqrt();
+        let std_err = 0.5 * v.std_error() / std;
+        let predicted = (eta * sigma_u * sigma_u / (lambda * (2.0 - eta * lambda))).sqrt();
+        writeln!(
+            out,
+            "learn\t{eta}\t{m}\t{}\t{std}\t{std_err}\t{predicted}",
+            est.std_error()
+        )
+        .map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(())
+}
+
 /// すべて計算して、ファイルの中身を返す。
 ///
 /// # Errors
@@ -332,6 +477,7 @@ pub fn compute(root: &Path) -> io::Result<String> {
     compare(&mut out)?;
     slowing(&mut out)?;
     coverage(&mut out)?;
+    learn(&mut out)?;
     Ok(out)
 }
 

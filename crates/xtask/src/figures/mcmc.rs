@@ -28,6 +28,10 @@ pub fn figures() -> Vec<Figure> {
             file: "fig-mcmc-slowing.svg",
             svg: slowing(&runs),
         },
+        Figure {
+            file: "fig-mcmc-learn.svg",
+            svg: learn(&runs),
+        },
     ]
 }
 
@@ -233,6 +237,67 @@ fn slowing(runs: &McmcRuns) -> String {
                 .label("∝ L^2.17")
                 .legend(legend_line(BLACK, 1));
         }
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, TEXT)?;
+        Ok(())
+    })
+}
+
+/// 図 5.4: 勾配法の K の揺れ（標準偏差）と学習率。線は線形化した解析 (5.21)、点は測った値（縦の棒は ±2 標準誤差）。
+fn learn(runs: &McmcRuns) -> String {
+    let d = runs.learn_data;
+    let limit = 2.0 / d.lambda;
+    render(SIZE, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(16)
+            .margin_right(30)
+            .x_label_area_size(52)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..1.05, (5e-4..0.1).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_desc("学習率 η / (2/λ)")
+            .y_desc("K の標準偏差")
+            .x_label_formatter(&tick)
+            .y_label_formatter(&|y| format!("{y}"))
+            .label_style((FONT, TEXT))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(BACKGROUND)
+            .draw()?;
+        let curve = (1..200).map(|i| {
+            let f = f64::from(i) / 200.0;
+            let eta = f * limit;
+            (
+                f,
+                (eta * d.sigma_u.0 * d.sigma_u.0 / (d.lambda * (2.0 - eta * d.lambda))).sqrt(),
+            )
+        });
+        chart
+            .draw_series(LineSeries::new(curve, PALETTE[0].stroke_width(2)))?
+            .label("線形化した解析")
+            .legend(legend_line(PALETTE[0], 2));
+        chart
+            .draw_series(
+                runs.learn
+                    .iter()
+                    .map(|l| Circle::new((l.eta / limit, l.std.0), 5, PALETTE[1].filled())),
+            )?
+            .label("測った値")
+            .legend(|(x, y)| Circle::new((x + 10, y), 5, PALETTE[1].filled()));
+        chart.draw_series(runs.learn.iter().map(|l| {
+            PathElement::new(
+                [
+                    (l.eta / limit, l.std.0 - 2.0 * l.std.1),
+                    (l.eta / limit, l.std.0 + 2.0 * l.std.1),
+                ],
+                PALETTE[1].stroke_width(2),
+            )
+        }))?;
+        chart.draw_series(DashedLineSeries::new(
+            [(1.0, 5e-4), (1.0, 0.1)],
+            6,
+            4,
+            BLACK.stroke_width(1),
+        ))?;
         draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, TEXT)?;
         Ok(())
     })

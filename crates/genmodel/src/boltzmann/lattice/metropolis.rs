@@ -329,6 +329,34 @@ impl LatticeMetropolis {
         self.coupling
     }
 
+    /// 結合 `K` を変える（配置はそのまま。受理の閾値を作り直す）。結合を少しずつ変える学習（第 5 章）で使う。
+    ///
+    /// # Errors
+    ///
+    /// `K` が有限でなければ [`Error::NonFinite`]、[`super::MIN_COUPLING`] より小さければ [`Error::InvalidParameter`]
+    /// （何も変えない）。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::boltzmann::lattice::{LatticeMetropolis, Start};
+    /// use rand::{SeedableRng, rngs::SmallRng};
+    ///
+    /// let mut s = LatticeMetropolis::new(4, 0.25, Start::Cold, &mut SmallRng::seed_from_u64(0))?;
+    /// s.set_coupling(0.5)?;
+    /// assert_eq!((s.coupling(), s.energy()), (0.5, -32));
+    /// assert!(s.set_coupling(f64::NAN).is_err() && s.set_coupling(-1.0).is_err());
+    /// assert_eq!(s.coupling(), 0.5);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn set_coupling(&mut self, coupling: f64) -> Result<()> {
+        check_sampler(self.side, MAX_METROPOLIS_SIDE, coupling)?;
+        self.coupling = coupling;
+        self.thresholds[0] = threshold((-8.0 * coupling).exp());
+        self.thresholds[1] = threshold((-4.0 * coupling).exp());
+        Ok(())
+    }
+
     /// 現在の配置（`L × L` の `±1`）。
     ///
     /// # Examples

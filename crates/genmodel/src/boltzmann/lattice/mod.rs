@@ -15,6 +15,7 @@
 //! | [`enumerate`] | 全 `2^{L²}` 状態の列挙による状態密度 [`DensityOfStates`]（`L ≤ 4`）。Kaufman の式を確かめる基準 |
 //! | [`density`] | 整数のエネルギーの厳密な状態密度 [`density::ExactDensity`]（`u128`）: `L ≤ 11` のトーラスの転送行列による `g(E)`、`ln Z`・平均・分散、レプリカ交換の厳密な受理率 |
 //! | [`glass`] | 2 次元 `±J` スピングラス [`glass::SpinGlass`]（`Lx × Ly` のトーラス、シードつき）と結合 `βJ` の Ising モデル、`N ≤ 24` の列挙による状態密度・相関・重なりの 2 次モーメント `⟨q²⟩` |
+//! | [`learn`] | 結合 `K` の最尤推定: Kaufman の解による厳密な値と、メトロポリス法で推定した勾配による勾配法（第 5 章） |
 //! | [`onsager`] | 無限に大きい格子（Onsager 1944）の 1 スピンあたりの `ln Z` とエネルギー、臨界点 [`K_C`]・[`T_C`] |
 //! | [`metropolis`] | 速い 1 スピン更新のメトロポリス法 [`LatticeMetropolis`]（タイプライタの順の掃引、整数の閾値、整数のエネルギー） |
 //! | [`multispin`] | 多スピン符号化: 独立な 64 レプリカを `u64` に詰めたメトロポリス法 [`MultiSpinMetropolis`]（レプリカごとに別の一様乱数、[`BernoulliMask`]） |
@@ -51,6 +52,7 @@ pub mod enumerate;
 pub mod glass;
 mod jet;
 pub mod kaufman;
+pub mod learn;
 pub mod metropolis;
 pub mod multispin;
 pub mod onsager;
