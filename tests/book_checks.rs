@@ -111,6 +111,21 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
 }
 
+/// KaTeX は `\tilde` を文字 `~` で描く。mdbook-katex はビルド時に数式を HTML にしてから Markdown を読ませるので、
+/// 段落に `~` が 2 つ並ぶと打ち消し線になり、タグが壊れる（`mdbook build` の警告）。`\widetilde`（SVG で描く）を使う。
+#[test]
+fn no_tilde_accents_in_math() {
+    let bad: Vec<String> = markdown_files(&root().join("src"))
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(p).unwrap().contains("\\tilde"))
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "\\tilde を使っているページ（\\widetilde にする）: {bad:?}"
+    );
+}
+
 /// 日本語の段落の途中の改行は、ブラウザで余計な空白になる。
 #[test]
 fn no_soft_breaks_in_japanese_prose() {

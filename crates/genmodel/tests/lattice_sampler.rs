@@ -127,7 +127,7 @@ fn plain_series(
 ) -> Result<Array1<f64>, Error> {
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut s = LatticeMetropolis::new(side, k, Start::Cold, &mut rng)?;
-    s.run(&mut rng, burn_in);
+    s.run(&mut rng, burn_in)?;
     Ok(s.record(&mut rng, sweeps)?.energy_per_spin().clone())
 }
 
@@ -371,10 +371,10 @@ fn sampler_l3_visits_states_with_boltzmann_probabilities() -> TestResult {
     let (m, d) = thinning(k, &main, &pi)?;
     let mut rng = SmallRng::seed_from_u64(3);
     let mut s = LatticeMetropolis::new(3, k, Start::Cold, &mut rng)?;
-    s.run(&mut rng, 100);
+    s.run(&mut rng, 100)?;
     let mut counts = vec![0u64; 512];
     for _ in 0..200_000 {
-        s.run(&mut rng, m);
+        s.run(&mut rng, m)?;
         let state = s
             .spins()
             .iter()
@@ -399,10 +399,10 @@ fn multispin_l3_replicas_visit_states_with_boltzmann_probabilities() -> TestResu
     let (m, d) = thinning(K_C, &main, &pi)?;
     let mut rng = SmallRng::seed_from_u64(33);
     let mut s = MultiSpinMetropolis::new(3, K_C, Start::Cold, &mut rng)?;
-    s.run(&mut rng, 200);
+    s.run(&mut rng, 200)?;
     let mut counts = vec![0u64; 512];
     for _ in 0..16_000 {
-        s.run(&mut rng, m);
+        s.run(&mut rng, m)?;
         let words = s.packed();
         for r in 0..REPLICAS {
             let state = words.iter().enumerate().fold(0usize, |acc, (site, &w)| {
@@ -429,7 +429,7 @@ fn sampler_staircase_is_a_closed_cycle() -> TestResult {
         let stair = Array2::from_shape_fn((side, side), |(i, j)| if j <= i { 1i8 } else { -1 });
         let mut s = LatticeMetropolis::from_spins(k, &stair)?;
         let mut rng = SmallRng::seed_from_u64(side as u64);
-        s.run(&mut rng, 1000);
+        s.run(&mut rng, 1000)?;
         assert_eq!(s.accepted(), s.attempted(), "L = {side}");
         assert_eq!(s.spins(), stair, "L = {side}");
         assert_eq!(s.energy(), -2 * (side as i64 - 2).pow(2), "L = {side}");
@@ -449,7 +449,7 @@ fn multispin_l8_replicas_match_kaufman_and_are_uncorrelated() -> TestResult {
     let exact = kaufman::thermodynamics(8, K_C)?;
     let mut rng = SmallRng::seed_from_u64(8);
     let mut s = MultiSpinMetropolis::new(8, K_C, Start::Hot, &mut rng)?;
-    s.run(&mut rng, 2000);
+    s.run(&mut rng, 2000)?;
     let trace = s.record(&mut rng, 20_000)?;
     let u = trace.energy_per_spin();
     let n = u.nrows() as f64;
@@ -516,7 +516,7 @@ fn multispin_l8_replicas_match_kaufman_and_are_uncorrelated() -> TestResult {
 fn multispin_replicas_started_equal_become_distinct() -> TestResult {
     let mut rng = SmallRng::seed_from_u64(16);
     let mut s = MultiSpinMetropolis::new(16, 1.0 / 3.0, Start::Cold, &mut rng)?;
-    s.run(&mut rng, 200);
+    s.run(&mut rng, 200)?;
     let replicas: Vec<Array2<i8>> = (0..REPLICAS)
         .map(|r| s.replica(r))
         .collect::<Result<_, _>>()?;
@@ -642,7 +642,7 @@ fn multispin_energies_equal_replica_energies() -> TestResult {
     for (side, k) in [(2, 0.3), (5, K_C), (12, 0.6)] {
         let mut rng = SmallRng::seed_from_u64(100 + side as u64);
         let mut s = MultiSpinMetropolis::new(side, k, Start::Hot, &mut rng)?;
-        s.run(&mut rng, 50);
+        s.run(&mut rng, 50)?;
         let (energies, magnetizations) = (s.energies(), s.magnetizations());
         for r in 0..REPLICAS {
             let one = LatticeMetropolis::from_spins(k, &s.replica(r)?)?;

@@ -309,7 +309,7 @@ fn compare(out: &mut String) -> io::Result<()> {
             let mut rng = SmallRng::seed_from_u64(seed(side, ti, 0));
             let mut s =
                 LatticeMetropolis::new(side, k, Start::Cold, &mut rng).map_err(model_err)?;
-            s.run(&mut rng, burn);
+            s.run(&mut rng, burn).map_err(model_err)?;
             let trace = s.record(&mut rng, sweeps).map_err(model_err)?;
             let u = trace.energy_per_spin().to_vec();
             let est = stats::mean_estimate(&u).map_err(model_err)?;
@@ -336,7 +336,7 @@ fn slowing(out: &mut String) -> io::Result<()> {
             let mut rng = SmallRng::seed_from_u64(seed(side, ti, 1));
             let mut s =
                 LatticeMetropolis::new(side, 1.0 / t, Start::Cold, &mut rng).map_err(model_err)?;
-            s.run(&mut rng, 10_000);
+            s.run(&mut rng, 10_000).map_err(model_err)?;
             let trace = s.record(&mut rng, sweeps).map_err(model_err)?;
             let (te, tee) = tau_with_error(trace.energy_per_spin().as_slice().unwrap_or(&[]))?;
             let (tm, tme) = tau_with_error(trace.abs_magnetization().as_slice().unwrap_or(&[]))?;
@@ -359,7 +359,7 @@ fn coverage(out: &mut String) -> io::Result<()> {
         let mut rng = SmallRng::seed_from_u64(seed(COVERAGE_SIDE, 9, chain));
         let mut s =
             LatticeMetropolis::new(COVERAGE_SIDE, k, Start::Cold, &mut rng).map_err(model_err)?;
-        s.run(&mut rng, 1000);
+        s.run(&mut rng, 1000).map_err(model_err)?;
         let trace = s.record(&mut rng, longest).map_err(model_err)?;
         let u = trace.energy_per_spin();
         for (li, &len) in COVERAGE_LENGTHS.iter().enumerate() {
@@ -395,11 +395,11 @@ fn learn(out: &mut String) -> io::Result<()> {
     let mut rng = SmallRng::seed_from_u64(seed(side, 20, 0));
     let mut s = LatticeMetropolis::new(side, LEARN_TRUE_COUPLING, Start::Cold, &mut rng)
         .map_err(model_err)?;
-    s.run(&mut rng, 10_000);
+    s.run(&mut rng, 10_000).map_err(model_err)?;
     let (count, gap) = LEARN_DATA;
     let mut total = 0.0;
     for _ in 0..count {
-        s.run(&mut rng, gap);
+        s.run(&mut rng, gap).map_err(model_err)?;
         total += s.energy_per_spin();
     }
     let u_bar = total / count as f64;
@@ -411,7 +411,7 @@ fn learn(out: &mut String) -> io::Result<()> {
     // K̂ で固定した鎖の、S 回の掃引の平均の分散と、隣どうしの相関
     let mut rng = SmallRng::seed_from_u64(seed(side, 21, 0));
     let mut s = LatticeMetropolis::new(side, k_hat, Start::Cold, &mut rng).map_err(model_err)?;
-    s.run(&mut rng, 10_000);
+    s.run(&mut rng, 10_000).map_err(model_err)?;
     let blocks: Vec<f64> = (0..LEARN_STEPS.1)
         .map(|_| {
             let mut sum = 0.0;

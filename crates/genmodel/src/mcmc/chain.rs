@@ -16,7 +16,7 @@
 
 use crate::boltzmann::ising::{Ising, pairs};
 use crate::error::{Error, Result};
-use crate::prec::MAX_SAMPLES;
+use crate::prec::{MAX_CHAIN_WORK, MAX_SAMPLES};
 use ndarray::{ArrayView1, AsArray, Ix1};
 use rand::Rng;
 
@@ -636,7 +636,8 @@ impl Chain {
     ///
     /// # Errors
     ///
-    /// 現在の実装では誤りを返さない（[`Chain::record`] とそろえて `Result` を返す）。
+    /// 仕事 `sweeps · N`（1 スピン更新の数）が [`MAX_CHAIN_WORK`] を超えれば、掃引せずに [`Error::TooLarge`]
+    /// （`usize::MAX` 回のような、事実上終わらない計算を断る）。
     ///
     /// # Examples
     ///
@@ -648,9 +649,18 @@ impl Chain {
     /// let mut chain = Chain::new(&Ising::zeros(2)?, Rule::HeatBath, Scan::Random, &[1, 1])?;
     /// chain.run(&mut rng, 10)?;
     /// assert!(chain.acceptance_rate().is_some());
+    /// assert!(chain.run(&mut rng, usize::MAX).is_err());
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn run<R: Rng + ?Sized>(&mut self, rng: &mut R, sweeps: usize) -> Result<()> {
+        let max = usize::try_from(MAX_CHAIN_WORK / self.n.max(1) as u64).unwrap_or(usize::MAX);
+        if sweeps > max {
+            return Err(Error::TooLarge {
+                what: "掃引の数",
+                requested: sweeps,
+                max,
+            });
+        }
         for _ in 0..sweeps {
             self.sweep(rng);
         }

@@ -43,7 +43,8 @@ use rand::Rng;
 
 /// 交換を受け入れる確率 `min(1, exp((β_i − β_j)(E_i − E_j)))`（温度 `β_i` の配置のエネルギー `E_i`、`β_j` の `E_j`）。
 ///
-/// 低い温度（大きい `β`）の側のエネルギーが高ければ必ず受け入れる。
+/// 低い温度（大きい `β`）の側のエネルギーが高ければ必ず受け入れる。差 `β_i − β_j`・`E_i − E_j` の片方が `f64` で
+/// あふれても、指数は丸めの範囲で正しく求める（片方の差が 0 なら確率は 1）。
 ///
 /// # Errors
 ///
@@ -75,7 +76,18 @@ pub fn swap_probability(beta_i: f64, energy_i: f64, beta_j: f64, energy_j: f64) 
 }
 
 fn swap_probability_unchecked(beta_i: f64, energy_i: f64, beta_j: f64, energy_j: f64) -> f64 {
-    let log_r = (beta_i - beta_j) * (energy_i - energy_j);
+    let (db, de) = (beta_i - beta_j, energy_i - energy_j);
+    // 片方の差があふれたら、その差を半分ずつ引いて求め、もう片方を 2 倍する（積は同じ）。
+    // 素朴な積では 0 · ∞ が NaN に、∞ · (−1e-320) が −∞（正しくは −2e-12）になる
+    let log_r = if db == 0.0 || de == 0.0 {
+        0.0
+    } else if db.is_infinite() && de.is_finite() {
+        (0.5 * beta_i - 0.5 * beta_j) * (2.0 * de)
+    } else if de.is_infinite() && db.is_finite() {
+        (2.0 * db) * (0.5 * energy_i - 0.5 * energy_j)
+    } else {
+        db * de
+    };
     if log_r >= 0.0 { 1.0 } else { log_r.exp() }
 }
 

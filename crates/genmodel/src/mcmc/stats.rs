@@ -281,6 +281,7 @@ impl<'a> AutoCovariance<'a> {
 /// - `n < 2` または `max_lag ≥ n`: [`Error::TooFewSamples`]
 /// - `n > MAX_SERIES_LEN`: [`Error::TooLarge`]
 /// - 非有限の値: [`Error::NonFinite`]、定数の系列: [`Error::InvalidParameter`]
+/// - 平均からのずれが `f64` の範囲を超える（`±f64::MAX` が混じる系列など）: [`Error::Overflow`]
 ///
 /// # Examples
 ///
@@ -414,6 +415,9 @@ pub struct IntegratedTime {
     len: usize,
     mean: f64,
     variance: f64,
+    /// 平均からのずれの最大 `scale` と、縮めた系列の分散 `Ĉ(0) / scale²`（標準誤差を `Ĉ(0)` を経ずに求める）。
+    scale: f64,
+    unit_variance: f64,
 }
 
 impl IntegratedTime {
@@ -558,6 +562,9 @@ impl IntegratedTime {
 
     /// 平均の標準誤差 `√(2 τ̂_int Ĉ(0) / n)` と 95 % 信頼区間。
     ///
+    /// `2 τ̂_int Ĉ(0) / n` が正規化数の範囲から落ちる系列（値の揺れが `1e-154` 程度より小さい）では、縮めた系列の分散から
+    /// `scale · √(2 τ̂_int (Ĉ(0)/scale²) / n)` として求めるので、`Ĉ(0)` が 0 に落ちても標準誤差は 0 にならない。
+    ///
     /// # Examples
     ///
     /// ```
@@ -571,9 +578,14 @@ impl IntegratedTime {
     /// # Ok::<(), genmodel::Error>(())
     /// ```
     pub fn estimate(&self) -> MeanEstimate {
+        let q = 2.0 * self.tau * self.variance / self.len as f64;
         MeanEstimate {
             mean: self.mean,
-            std_error: (2.0 * self.tau * self.variance / self.len as f64).sqrt(),
+            std_error: if q.is_normal() {
+                q.sqrt()
+            } else {
+                self.scale * (2.0 * self.tau * self.unit_variance / self.len as f64).sqrt()
+            },
         }
     }
 }
@@ -663,6 +675,8 @@ pub fn integrated_time<'a>(x: impl AsArray<'a, f64, Ix1>) -> Result<IntegratedTi
         len: n,
         mean: c.mean,
         variance,
+        scale: c.scale,
+        unit_variance: c0,
     })
 }
 
@@ -729,7 +743,8 @@ pub fn mean_estimate<'a>(x: impl AsArray<'a, f64, Ix1>) -> Result<MeanEstimate> 
 /// # Errors
 ///
 /// `n < 2`: [`Error::TooFewSamples`]、`n > MAX_SAMPLES`: [`Error::TooLarge`]、
-/// 非有限: [`Error::NonFinite`]、定数の系列: [`Error::InvalidParameter`]。
+/// 非有限: [`Error::NonFinite`]、定数の系列: [`Error::InvalidParameter`]、
+/// 平均からのずれか標準誤差が `f64` の範囲を超える: [`Error::Overflow`]。
 ///
 /// # Examples
 ///

@@ -256,13 +256,14 @@ impl ExactDensity {
     /// 準位の対数の重み `w_k = ln g(E_k) − β(E_k − E_0) − top`（`≤ 0`）と `ln Σ_k e^{w_k}` と `top`。
     ///
     /// 基底状態のエネルギー `E_0` からの差 `E_k − E_0 ≥ 0` で重みを作るので、どの `β` でも `+∞` にならない。
+    /// 差は `u64` でとる（`E_0 = i64::MIN`、`E_k = i64::MAX` の差は `i64` であふれる）。
     fn shifted_log_weights(&self, beta: f64) -> Result<(Vec<f64>, f64, f64)> {
         check_beta(beta)?;
         let e0 = self.ground_energy();
         let raw: Vec<f64> = self
             .levels
             .iter()
-            .map(|&(e, g)| (g as f64).ln() - beta * (e - e0) as f64)
+            .map(|&(e, g)| (g as f64).ln() - beta * e.abs_diff(e0) as f64)
             .collect();
         let top = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let shifted: Vec<f64> = raw.iter().map(|w| w - top).collect();
@@ -328,9 +329,11 @@ impl ExactDensity {
 
     /// 比熱 `C(β) = β² Var_β(E)`（系全体。1 スピンあたりにはスピン数で割る）。
     ///
+    /// `β > 1.3e154` では `β²` が `∞` になり、`Var = 0`（基底状態だけ）との積が NaN になるので、そのときは `β · (β Var)` の順に掛ける。
+    ///
     /// # Errors
     ///
-    /// [`ExactDensity::log_probabilities`] と同じ。
+    /// [`ExactDensity::log_probabilities`] と同じ。`C` が `f64` で表せなければ [`Error::Overflow`]。
     ///
     /// # Examples
     ///
@@ -343,7 +346,13 @@ impl ExactDensity {
     /// ```
     pub fn specific_heat(&self, beta: f64) -> Result<f64> {
         let (_, var) = self.energy_moments(beta)?;
-        Ok(beta * beta * var)
+        let c = beta * beta * var;
+        let c = if c.is_finite() {
+            c
+        } else {
+            beta * (beta * var)
+        };
+        finite_scalar("比熱 C", c)
     }
 
     /// 交換の受理率の対数 `ln A(β_a, β_b)`（モジュールの説明の式。引数の順によらない）。

@@ -22,7 +22,7 @@
 
 use super::metropolis::{LatticeMetropolis, MAX_METROPOLIS_SIDE, Start};
 use super::{MIN_COUPLING, kaufman};
-use crate::error::{Error, Result, finite_scalar};
+use crate::error::{Error, Result, ensure_finite};
 use crate::prec::MAX_CHAIN_WORK;
 use rand::Rng;
 
@@ -49,7 +49,7 @@ pub const MAX_MLE_COUPLING: f64 = 5.0;
 /// # Ok::<(), Error>(())
 /// ```
 pub fn exact_mle(side: usize, mean_energy: f64) -> Result<f64> {
-    finite_scalar("データの平均エネルギー ū", mean_energy)?;
+    ensure_finite("データの平均エネルギー ū", [mean_energy])?;
     let u = |k: f64| kaufman::thermodynamics(side, k).map(|t| t.energy_per_spin());
     let (mut lo, mut hi) = (MIN_COUPLING, MAX_MLE_COUPLING);
     if !(u(hi)? < mean_energy && mean_energy < u(lo)?) {
@@ -106,7 +106,8 @@ impl CouplingSgd {
     /// # Errors
     ///
     /// `target`・`eta` が有限でなければ [`Error::NonFinite`]。`−2 < ū < 0` でない、`η ≤ 0`、`sweeps = 0` なら
-    /// [`Error::InvalidParameter`]。一辺と `k0` の誤りは [`LatticeMetropolis::new`] と同じ。
+    /// [`Error::InvalidParameter`]。一辺と `k0` の誤りは [`LatticeMetropolis::new`] と同じ。1 歩の仕事 `sweeps · L²` が
+    /// [`MAX_CHAIN_WORK`] を超えれば（`sweeps = usize::MAX` など、[`CouplingSgd::step`] が事実上終わらない）[`Error::TooLarge`]。
     ///
     /// # Examples
     ///
@@ -129,8 +130,8 @@ impl CouplingSgd {
         sweeps: usize,
         rng: &mut R,
     ) -> Result<Self> {
-        finite_scalar("データの平均エネルギー ū", target)?;
-        finite_scalar("学習率 η", eta)?;
+        ensure_finite("データの平均エネルギー ū", [target])?;
+        ensure_finite("学習率 η", [eta])?;
         if !(target > -2.0 && target < 0.0) {
             return Err(Error::InvalidParameter {
                 name: "データの平均エネルギー ū",
@@ -154,6 +155,14 @@ impl CouplingSgd {
         }
         let sampler = LatticeMetropolis::new(side, k0, Start::Cold, rng)?;
         debug_assert!(side <= MAX_METROPOLIS_SIDE);
+        let work = sweeps.checked_mul(sampler.n_spins());
+        if work.is_none_or(|w| w as u128 > u128::from(MAX_CHAIN_WORK)) {
+            return Err(Error::TooLarge {
+                what: "1 歩の仕事（掃引 × スピン）",
+                requested: work.unwrap_or(usize::MAX),
+                max: usize::try_from(MAX_CHAIN_WORK).unwrap_or(usize::MAX),
+            });
+        }
         Ok(Self {
             sampler,
             target,

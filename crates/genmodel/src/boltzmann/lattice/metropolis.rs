@@ -45,10 +45,11 @@
 //! | 一辺 `L` の上限 [`MAX_METROPOLIS_SIDE`] | `2^14`（`2.7 × 10⁸` スピン、1 スピン 1 バイトで 256 MiB） | [`Error::TooLarge`] |
 //! | 結合 `K` | 有限で [`super::MIN_COUPLING`] 以上（[`super::kaufman`] と同じ） | [`Error::NonFinite`]・[`Error::InvalidParameter`] |
 //! | 記録する掃引の数 | [`crate::prec::MAX_SAMPLES`] | [`Error::TooLarge`] |
+//! | [`LatticeMetropolis::run`] の仕事 `掃引の数 · L²` | [`crate::prec::MAX_CHAIN_WORK`] = `2^38` | [`Error::TooLarge`] |
 
 use super::check_coupling;
 use crate::error::{Error, Result};
-use crate::prec::MAX_SAMPLES;
+use crate::prec::{MAX_CHAIN_WORK, MAX_SAMPLES};
 use ndarray::{Array1, Array2, ArrayView2, AsArray, Ix2};
 use rand::Rng;
 
@@ -112,6 +113,19 @@ pub(super) fn check_sampler(side: usize, max: usize, coupling: f64) -> Result<()
     check_coupling(coupling)
 }
 
+/// 掃引の数 `sweeps` の仕事 `sweeps · sites`（格子点の更新の数）が [`MAX_CHAIN_WORK`] 以下であることを確かめる。
+pub(super) fn check_sweeps(sweeps: usize, sites: usize) -> Result<()> {
+    let max = usize::try_from(MAX_CHAIN_WORK / sites.max(1) as u64).unwrap_or(usize::MAX);
+    if sweeps > max {
+        return Err(Error::TooLarge {
+            what: "掃引の数",
+            requested: sweeps,
+            max,
+        });
+    }
+    Ok(())
+}
+
 /// 行優先の `L × L` の格子 `cells` から、行 `row` を書き換えられる形で、上と下の隣の行を読むだけの形で取り出す。
 ///
 /// `L ≥ 2` なら行 `row` は上下の行と重ならない（`L = 2` では上と下が同じ行になる）。
@@ -163,7 +177,7 @@ fn threshold(p: f64) -> u64 {
 /// // 8 × 8、T = 3: エネルギーの平均は Kaufman の厳密解と誤差棒の範囲で一致する
 /// let mut rng = SmallRng::seed_from_u64(2);
 /// let mut sampler = LatticeMetropolis::new(8, 1.0 / 3.0, Start::Hot, &mut rng)?;
-/// sampler.run(&mut rng, 1000);
+/// sampler.run(&mut rng, 1000)?;
 /// let trace = sampler.record(&mut rng, 20_000)?;
 /// let est = mean_estimate(trace.energy_per_spin())?;
 /// let exact = kaufman::thermodynamics(8, 1.0 / 3.0)?.energy_per_spin();
@@ -409,6 +423,11 @@ impl LatticeMetropolis {
 
     /// `sweeps` 回の掃引（焼きなまし用。記録しない）。
     ///
+    /// # Errors
+    ///
+    /// 仕事 `sweeps · L²`（反転の試みの数）が [`MAX_CHAIN_WORK`] を超えれば、掃引せずに [`Error::TooLarge`]
+    /// （`usize::MAX` 回のような、事実上終わらない計算を断る）。
+    ///
     /// # Examples
     ///
     /// ```
@@ -417,14 +436,18 @@ impl LatticeMetropolis {
     ///
     /// let mut rng = SmallRng::seed_from_u64(5);
     /// let mut s = LatticeMetropolis::new(4, 0.4, Start::Hot, &mut rng)?;
-    /// s.run(&mut rng, 10);
+    /// s.run(&mut rng, 10)?;
+    /// assert_eq!(s.attempted(), 160);
+    /// assert!(s.run(&mut rng, usize::MAX).is_err());
     /// assert_eq!(s.attempted(), 160);
     /// # Ok::<(), genmodel::Error>(())
     /// ```
-    pub fn run<R: Rng + ?Sized>(&mut self, rng: &mut R, sweeps: usize) {
+    pub fn run<R: Rng + ?Sized>(&mut self, rng: &mut R, sweeps: usize) -> Result<()> {
+        check_sweeps(sweeps, self.n_spins())?;
         for _ in 0..sweeps {
             self.sweep(rng);
         }
+        Ok(())
     }
 
     /// エネルギー `E = −Σ_{⟨ij⟩} s_i s_j`（`J = 1`、`2L²` 本の結合。反転ごとに更新した整数）。
@@ -456,7 +479,7 @@ impl LatticeMetropolis {
     ///
     /// let mut rng = SmallRng::seed_from_u64(6);
     /// let mut s = LatticeMetropolis::new(7, 0.44, Start::Hot, &mut rng)?;
-    /// s.run(&mut rng, 100);
+    /// s.run(&mut rng, 100)?;
     /// assert_eq!(s.energy(), s.recompute_energy());
     /// # Ok::<(), genmodel::Error>(())
     /// ```
@@ -520,7 +543,7 @@ impl LatticeMetropolis {
     /// // 低温（K = 2）の基底状態からは、反転（ΔE = 8、確率 e^{−16} ≈ 1e-7）はまず起こらない
     /// let mut rng = SmallRng::seed_from_u64(7);
     /// let mut s = LatticeMetropolis::new(8, 2.0, Start::Cold, &mut rng)?;
-    /// s.run(&mut rng, 10);
+    /// s.run(&mut rng, 10)?;
     /// assert_eq!(s.accepted(), 0);
     /// # Ok::<(), genmodel::Error>(())
     /// ```
@@ -538,7 +561,7 @@ impl LatticeMetropolis {
     ///
     /// let mut rng = SmallRng::seed_from_u64(8);
     /// let mut s = LatticeMetropolis::new(3, 0.4, Start::Cold, &mut rng)?;
-    /// s.run(&mut rng, 2);
+    /// s.run(&mut rng, 2)?;
     /// assert_eq!(s.attempted(), 18);
     /// # Ok::<(), genmodel::Error>(())
     /// ```

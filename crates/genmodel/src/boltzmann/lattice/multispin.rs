@@ -43,8 +43,9 @@
 //! | Bernoulli の確率 `p` | `0 ≤ p ≤ 1`、有限 | [`Error::InvalidParameter`]・[`Error::NonFinite`] |
 //! | レプリカの番号 | `0 … 63` | [`Error::InvalidParameter`] |
 //! | 記録する掃引の数 × 64 | [`crate::prec::MAX_SAMPLES`] | [`Error::TooLarge`] |
+//! | [`MultiSpinMetropolis::run`] の仕事 `掃引の数 · L²` | [`crate::prec::MAX_CHAIN_WORK`] = `2^38` | [`Error::TooLarge`] |
 
-use super::metropolis::{Start, check_sampler, row_with_neighbours};
+use super::metropolis::{Start, check_sampler, check_sweeps, row_with_neighbours};
 use crate::error::{Error, Result};
 use crate::prec::MAX_SAMPLES;
 use ndarray::{Array2, ArrayView2};
@@ -321,7 +322,7 @@ fn lane_counts(masks: impl Iterator<Item = u64>) -> [u64; REPLICAS] {
 /// // 8 × 8、T = 3: 64 レプリカを 200 掃引ずつ。全レプリカの平均は厳密解に近い
 /// let mut rng = SmallRng::seed_from_u64(3);
 /// let mut s = MultiSpinMetropolis::new(8, 1.0 / 3.0, Start::Hot, &mut rng)?;
-/// s.run(&mut rng, 200);
+/// s.run(&mut rng, 200)?;
 /// let trace = s.record(&mut rng, 200)?;
 /// let mean = trace.energy_per_spin().mean().unwrap();
 /// let exact = kaufman::thermodynamics(8, 1.0 / 3.0)?.energy_per_spin();
@@ -461,7 +462,7 @@ impl MultiSpinMetropolis {
     ///
     /// let mut rng = SmallRng::seed_from_u64(5);
     /// let mut s = MultiSpinMetropolis::new(6, 0.44, Start::Hot, &mut rng)?;
-    /// s.run(&mut rng, 10);
+    /// s.run(&mut rng, 10)?;
     /// // 取り出した配置のエネルギーは、レプリカごとのエネルギーに一致する
     /// let one = LatticeMetropolis::from_spins(0.44, &s.replica(17)?)?;
     /// assert_eq!(one.energy(), s.energies()[17]);
@@ -513,6 +514,11 @@ impl MultiSpinMetropolis {
 
     /// `sweeps` 回の掃引（焼きなまし用。記録しない）。
     ///
+    /// # Errors
+    ///
+    /// 仕事 `sweeps · L²`（格子点の更新の数。1 回で 64 レプリカ）が [`crate::prec::MAX_CHAIN_WORK`] を超えれば、
+    /// 掃引せずに [`Error::TooLarge`]（`usize::MAX` 回のような、事実上終わらない計算を断る）。
+    ///
     /// # Examples
     ///
     /// ```
@@ -521,14 +527,17 @@ impl MultiSpinMetropolis {
     ///
     /// let mut rng = SmallRng::seed_from_u64(7);
     /// let mut s = MultiSpinMetropolis::new(4, 0.4, Start::Hot, &mut rng)?;
-    /// s.run(&mut rng, 3);
+    /// s.run(&mut rng, 3)?;
     /// assert_eq!(s.attempted(), 3 * 64 * 16);
+    /// assert!(s.run(&mut rng, usize::MAX).is_err());
     /// # Ok::<(), genmodel::Error>(())
     /// ```
-    pub fn run<R: Rng + ?Sized>(&mut self, rng: &mut R, sweeps: usize) {
+    pub fn run<R: Rng + ?Sized>(&mut self, rng: &mut R, sweeps: usize) -> Result<()> {
+        check_sweeps(sweeps, self.n_spins())?;
         for _ in 0..sweeps {
             self.sweep(rng);
         }
+        Ok(())
     }
 
     /// レプリカごとのエネルギー `E_r = −Σ_{⟨ij⟩} s_i s_j`（長さ 64、`O(L²)` で数える）。

@@ -88,6 +88,7 @@ fn check_replicas(n: usize) -> Result<()> {
 ///
 /// `M < 2` や `β_min ≥ β_max`、`β ≤ 0` なら [`Error::InvalidParameter`]、`M > MAX_REPLICAS` なら [`Error::TooLarge`]、
 /// 有限でなければ [`Error::NonFinite`]。丸めで隣が等しくなる（`β_max/β_min` が 1 に近すぎる）ときも [`Error::InvalidParameter`]。
+/// 比 `β_max/β_min` が `f64` であふれる端（`1e-320` と `1e-10` など）でも、対数の等間隔として梯子を作る。
 ///
 /// # Examples
 ///
@@ -105,8 +106,16 @@ pub fn geometric_ladder(beta_min: f64, beta_max: f64, n: usize) -> Result<Vec<f6
     check_replicas(n)?;
     let ratio = beta_max / beta_min;
     let last = (n - 1) as f64;
+    let (ln_min, ln_max) = (beta_min.ln(), beta_max.ln());
     let mut betas: Vec<f64> = (0..n)
-        .map(|m| beta_min * ratio.powf(m as f64 / last))
+        .map(|m| {
+            let t = m as f64 / last;
+            if ratio.is_finite() {
+                beta_min * ratio.powf(t)
+            } else {
+                (ln_min + t * (ln_max - ln_min)).exp()
+            }
+        })
         .collect();
     betas[0] = beta_min;
     betas[n - 1] = beta_max;
@@ -165,7 +174,14 @@ pub fn acceptance_ladder(
         let i = (0..ladder.len() - 1)
             .max_by(|&i, &j| (ladder[i + 1] / ladder[i]).total_cmp(&(ladder[j + 1] / ladder[j])))
             .unwrap_or(0);
-        ladder.insert(i + 1, (ladder[i] * ladder[i + 1]).sqrt());
+        // a b があふれる・正規化数の範囲から落ちるときは √a · √b（√(a b) が ∞ や 0 になり、有限の端の梯子を断ってしまう）
+        let (a, b) = (ladder[i], ladder[i + 1]);
+        let mid = if (a * b).is_normal() {
+            (a * b).sqrt()
+        } else {
+            a.sqrt() * b.sqrt()
+        };
+        ladder.insert(i + 1, mid);
     }
     check_ladder(&ladder)?;
     Ok(ladder)
