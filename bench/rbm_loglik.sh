@@ -18,27 +18,13 @@ if ! [[ "$runs" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 
-# ---- NumPy の venv
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/diffusion-book/bench-venv"
-py="$venv/bin/python"
-pin=$(sed -n 's/^numpy==\([^ ]*\).*/\1/p' bench/requirements.txt)
-if [ -z "$pin" ]; then
-  echo "bench/requirements.txt に numpy==版 の行がない" >&2
-  exit 1
-fi
-if [ ! -x "$py" ]; then
-  python3 -m venv "$venv"
-fi
-if [ "$("$py" -c 'import numpy; print(numpy.__version__)' 2>/dev/null || true)" != "$pin" ]; then
-  "$py" -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
-fi
-numpy_version=$("$py" -c 'import numpy; print(numpy.__version__)')
+# ---- NumPy の venv（py と numpy_version を決める）
+# shellcheck source=bench/numpy-venv.sh
+source bench/numpy-venv.sh
 
 # ---- Rust の版
 cargo build --quiet --release -p xtask --example bench_rbm_loglik
-target_dir=$(cargo metadata --no-deps --format-version 1 |
-  "$py" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-bin="$target_dir/release/examples/bench_rbm_loglik"
+bin=$(example_bin bench_rbm_loglik)
 
 # ---- 交互に測る（負荷の揺れが片方にだけ乗らないように）
 out=$(mktemp -d)
