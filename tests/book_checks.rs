@@ -1070,3 +1070,61 @@ fn chapter_6_quotes_the_computed_numbers() {
         "第 6 章の本文に計算の結果の数がない: {missing:?}"
     );
 }
+
+/// 有効数字 2 桁（本文の表 7.1 の書き方。負号は `-`、指数表記にしない）。
+fn sig2(v: f64) -> String {
+    // 指数は丸めた後の値で決める（9.97e-5 は 1.0e-4 なので 0.00010）
+    let sci = format!("{v:.1e}");
+    let exp: i32 = sci.split('e').nth(1).unwrap().parse().unwrap();
+    let digits = (1 - exp).max(0) as usize;
+    format!("{v:.digits$}")
+}
+
+#[test]
+fn chapter_7_quotes_the_computed_numbers() {
+    use xtask::figures::variational::row;
+    let page = std::fs::read_to_string(root().join("src/ch07-00-mean-field.md")).unwrap();
+    let cell = |m: Option<f64>, z: Option<f64>| match (m, z) {
+        (Some(m), Some(z)) => format!("${}$ / ${}$", sig2(m), sig2(z)),
+        _ => "—".to_string(),
+    };
+    let mut want = Vec::new();
+    for beta in [0.2, 0.5, 1.0, 1.5] {
+        let r = row(beta);
+        want.push(format!(
+            "| {beta:.1} | {} | {} | {} |",
+            cell(r.m_err[0], r.log_z_err[0]),
+            cell(r.m_err[1], r.log_z_err[1]),
+            cell(r.m_err[2], r.log_z_err[2])
+        ));
+        // 本文: −F_MF はどの β でも ln Z を超えない（上界 (7.2)）
+        assert!(r.log_z_err[0].unwrap() < 0.0);
+    }
+    let r07 = row(0.7);
+    let r08 = row(0.8);
+    want.push(format!(
+        "$J_0 = 0.7$ で {}、$J_0 = 0.8$ で {} と急に大きくなる",
+        sig2(r07.m_err[0].unwrap()),
+        sig2(r08.m_err[0].unwrap())
+    ));
+    let r1 = row(1.0);
+    want.push(format!(
+        "$J_0 = 1$ で {:.0} %",
+        100.0 * r1.j_err[0].unwrap().max(r1.j_err[1].unwrap())
+    ));
+    // 収束しなくなる β（TAP は 1.2、確率伝搬法は 1.4 から）
+    let first_fail = |i: usize| {
+        xtask::figures::variational::betas()
+            .into_iter()
+            .find(|&b| row(b).m_err[i].is_none())
+            .unwrap()
+    };
+    want.push(format!(
+        "TAP 方程式は $J_0 = {:.1}$ から、確率伝搬法は $J_0 = {:.1}$ から",
+        first_fail(1),
+        first_fail(2)
+    ));
+    for w in &want {
+        assert!(page.contains(w.as_str()), "本文に次の行がない: {w}");
+    }
+}

@@ -15,3 +15,4 @@ mod ch03;
 mod ch04;
 mod ch05;
 mod ch06;
+mod ch07;

@@ -21,6 +21,7 @@ mod ch03;
 mod ch04;
 mod ch05;
 mod ch06;
+mod ch07;
 
 use harness::{page, Bound, Declared, Survivor};
 use std::collections::BTreeSet;
@@ -40,6 +41,7 @@ pub fn all_bound() -> Vec<&'static Bound> {
         ch04::BOUND,
         ch05::BOUND,
         ch06::BOUND,
+        ch07::BOUND,
         appendix_a::BOUND,
     ]
     .into_iter()
@@ -62,6 +64,7 @@ pub fn all_declared() -> Vec<&'static Declared> {
         ch04::DECLARED,
         ch05::DECLARED,
         ch06::DECLARED,
+        ch07::DECLARED,
         appendix_a::DECLARED,
     ]
     .into_iter()
@@ -84,6 +87,7 @@ pub fn all_survivors() -> Vec<&'static Survivor> {
         ch04::SURVIVORS,
         ch05::SURVIVORS,
         ch06::SURVIVORS,
+        ch07::SURVIVORS,
         appendix_a::SURVIVORS,
     ]
     .into_iter()

@@ -124,6 +124,17 @@ pub enum Error {
         /// そのときの目的関数の値。
         value: f64,
     },
+    /// 不動点の反復（平均場・TAP・確率伝搬法、第 7 章）が、決めた回数のうちに収束しなかった。
+    /// 反復は止め、最後の残差を報告する（無限に回らない）。
+    #[error("{iterations} 回の反復で収束しませんでした（残差 {residual:e}、許容 {tolerance:e}）")]
+    NotConverged {
+        /// 反復した回数。
+        iterations: usize,
+        /// 最後の反復の残差 `max |m_new − m_old|` など。
+        residual: f64,
+        /// 求めた残差の上限。
+        tolerance: f64,
+    },
 }
 
 /// このクレートの `Result`。

@@ -14,6 +14,7 @@
 //! | [`boltzmann::rbm`] | 制限ボルツマンマシン: 自由エネルギー、条件つき分布、小さい方の層の列挙による厳密な `ln Z`・対数尤度 | 第 4 章（準備） |
 //! | [`optim`] | 勾配法と代理関数（上界の最小化） | §2.6 |
 //! | [`mcmc`] | マルコフ連鎖モンテカルロ法: Ising モデルの 1 スピン更新（メトロポリス法・熱浴法）、`N ≤ 12` の厳密な遷移行列とスペクトル、積分自己相関時間・ビニングによる誤差棒 | 第 5 章（準備） |
+//! | [`variational`] | MCMC を使わない近似: 変分自由エネルギー、平均場近似、TAP 方程式、確率伝搬法、平均場・TAP の逆問題、擬似尤度 | 第 7 章 |
 //! | [`linalg`] | 行列（対称・対称正定値）と faer への唯一の変換点、行列の微分 | §2.4、付録 A |
 //! | [`logspace`], [`prec`], [`error`] | 対数空間の和、許容誤差、エラー型 | 全体 |
 //!
@@ -58,6 +59,7 @@ pub mod logspace;
 pub mod mcmc;
 pub mod optim;
 pub mod prec;
+pub mod variational;
 
 pub use error::{Error, Result};
 pub use ndarray;

@@ -44,6 +44,8 @@ pub enum Func {
     Tanh,
     /// `\coth`。
     Coth,
+    /// `\operatorname{artanh}`（`tanh` の逆関数）。
+    Artanh,
     /// `\sin`。
     Sin,
     /// `\cos`。
@@ -69,6 +71,7 @@ impl Func {
             Func::Sinh => "\\sinh",
             Func::Tanh => "\\tanh",
             Func::Coth => "\\coth",
+            Func::Artanh => "\\operatorname{artanh}",
             Func::Sin => "\\sin",
             Func::Cos => "\\cos",
             Func::Det => "\\det",
@@ -163,6 +166,28 @@ pub enum ArgSep {
     Comma,
     /// `\parallel`（KL の記法。引数は分布の名札として読む）。
     Parallel,
+    /// `F[r]`（角括弧の引数。汎関数の記法で、引数は名札。式全体の名前 `F[r]` の束縛か、呼べる関数）。
+    Bracket,
+}
+
+/// 2 つの添字・集合をつなぐ記法。
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairKind {
+    /// `l \to k`（向きのある対: メッセージ `\hat{h}_{l \to k}`）。
+    To,
+    /// `l \setminus k`（添字では k を除いた l: 空洞場 `H_{l \setminus k}`。集合では差
+    /// `\partial l \setminus k`）。
+    Setminus,
+}
+
+impl PairKind {
+    /// LaTeX の書き方。
+    pub fn latex(self) -> &'static str {
+        match self {
+            PairKind::To => "\\to",
+            PairKind::Setminus => "\\setminus",
+        }
+    }
 }
 
 /// 関係の連鎖 `a = b \le c`。
@@ -259,8 +284,12 @@ pub enum Expr {
     Ellipsis,
     /// 行列 `\begin{pmatrix}`。空の欄は `None`。
     Matrix(Vec<Vec<Option<Expr>>>),
-    /// 式の中の関係（`\sum_{k<l}` の条件など）。
+    /// 式の中の関係（`\sum_{k<l}` の条件など）。条件がいくつも並ぶ
+    /// （`\sum_{k<l,\, J_{kl} \ne 0}`）ときは、条件の組 `Tuple` にする。
     Cond(Box<Chain>),
+    /// `a \to b`・`a \setminus b`。添字では対（束縛は両辺を値にした名前 `\hat{h}_{2 \to 3}` で引く）、
+    /// 式では集合の差。
+    Pair(Box<Expr>, Box<Expr>, PairKind),
 }
 
 /// 式の中の記号を、前から順にたどる（適用の頭は含めない）。
@@ -289,7 +318,8 @@ pub fn for_children<'a>(e: &'a Expr, mut f: impl FnMut(&'a Expr)) {
         | Expr::Div(a, b)
         | Expr::Pow(a, b)
         | Expr::DataIndex(a, b)
-        | Expr::Subscripted(a, b) => {
+        | Expr::Subscripted(a, b)
+        | Expr::Pair(a, b, _) => {
             f(a);
             f(b)
         }

@@ -145,6 +145,11 @@ impl Ctx<'_> {
                 .get(&s.key)
                 .cloned()
                 .ok_or_else(|| EvalError::Unbound(format!("集合 `{}`", s.key))),
+            // `\partial l \setminus k` など: 値（添字の並び）の要素
+            Expr::Apply(..) | Expr::Pair(..) => Ok(crate::eval::elements(&self.eval(e)?)?
+                .into_iter()
+                .map(Value::Scalar)
+                .collect()),
             _ => Err(EvalError::Unsupported(format!("集合 `{e}`"))),
         }
     }
@@ -185,6 +190,19 @@ impl Ctx<'_> {
         body: &Expr,
     ) -> Result<Vec<Assign>, EvalError> {
         let sub = sub.ok_or_else(|| EvalError::Unsupported("範囲のない大型演算子".into()))?;
+        // 条件の組 `k<l,\, J_{kl} \ne 0`: すべての条件の記号を動かし、すべてで絞る
+        if let Expr::Tuple(items) = sub {
+            let conds: Vec<&Chain> = items
+                .iter()
+                .filter_map(|x| match x {
+                    Expr::Cond(c) => Some(&**c),
+                    _ => None,
+                })
+                .collect();
+            if !conds.is_empty() && conds.len() == items.len() {
+                return self.filtered(&conds, body);
+            }
+        }
         if let Expr::Cond(c) = sub {
             if c.rels == [Rel::Eq] {
                 let hi = sup.ok_or_else(|| EvalError::Unsupported("上端がない".into()))?;
@@ -203,31 +221,7 @@ impl Ctx<'_> {
                 return Ok(set.into_iter().map(|v| vec![(key.clone(), v)]).collect());
             }
             // `k<l`・`p(\vx) > 0`: 範囲の分かる記号を動かし、条件で絞る
-            let mut syms = Vec::new();
-            c.terms.iter().for_each(|t| visit_symbols(t, &mut syms));
-            let mut vars: Vec<(String, Vec<Value>)> = Vec::new();
-            for s in syms {
-                if vars.iter().any(|(k, _)| *k == s.key) {
-                    continue;
-                }
-                // 範囲を宣言せず値に束縛された記号（`\sum_{l \ne k}` の k）は固定し、動かさない
-                if !self.env.domains.contains_key(&s.key) && self.resolve_key(&s.key)?.is_some() {
-                    continue;
-                }
-                if let Some(d) = self.domain_of(&s.key, body)? {
-                    vars.push((s.key.clone(), d));
-                }
-            }
-            if vars.is_empty() {
-                return Err(EvalError::Unbound(format!("条件 `{c}` の動く変数の範囲")));
-            }
-            let mut out = Vec::new();
-            for a in product(&vars) {
-                if self.with_assign(&a, |cx| cx.cond_holds(c))? {
-                    out.push(a);
-                }
-            }
-            return Ok(out);
+            return self.filtered(&[&**c], body);
         }
         let mut vars = Vec::new();
         for k in sym_keys(sub)? {
@@ -237,6 +231,48 @@ impl Ctx<'_> {
             vars.push((k, d));
         }
         Ok(product(&vars))
+    }
+
+    /// 条件の記号のうち範囲の分かるものを動かし、すべての条件が成り立つ組だけを返す。
+    fn filtered(&mut self, conds: &[&Chain], body: &Expr) -> Result<Vec<Assign>, EvalError> {
+        let mut syms = Vec::new();
+        for c in conds {
+            c.terms.iter().for_each(|t| visit_symbols(t, &mut syms));
+        }
+        let mut vars: Vec<(String, Vec<Value>)> = Vec::new();
+        for s in syms {
+            if vars.iter().any(|(k, _)| *k == s.key) {
+                continue;
+            }
+            // 範囲を宣言せず値に束縛された記号（`\sum_{l \ne k}` の k）は固定し、動かさない
+            if !self.env.domains.contains_key(&s.key) && self.resolve_key(&s.key)?.is_some() {
+                continue;
+            }
+            if let Some(d) = self.domain_of(&s.key, body)? {
+                vars.push((s.key.clone(), d));
+            }
+        }
+        if vars.is_empty() {
+            let names: Vec<String> = conds.iter().map(|c| c.to_string()).collect();
+            return Err(EvalError::Unbound(format!(
+                "条件 `{}` の動く変数の範囲",
+                names.join(", ")
+            )));
+        }
+        let mut out = Vec::new();
+        for a in product(&vars) {
+            let mut all = true;
+            for c in conds {
+                if !self.with_assign(&a, |cx| cx.cond_holds(c))? {
+                    all = false;
+                    break;
+                }
+            }
+            if all {
+                out.push(a);
+            }
+        }
+        Ok(out)
     }
 
     pub(crate) fn eval_big(

@@ -6,7 +6,12 @@ use std::fmt;
 fn needs_parens(e: &Expr) -> bool {
     matches!(
         e,
-        Expr::Add(..) | Expr::Sub(..) | Expr::Neg(..) | Expr::Cond(..) | Expr::Big { .. }
+        Expr::Add(..)
+            | Expr::Sub(..)
+            | Expr::Neg(..)
+            | Expr::Cond(..)
+            | Expr::Big { .. }
+            | Expr::Pair(..)
     )
 }
 
@@ -82,14 +87,14 @@ impl fmt::Display for Expr {
             Expr::Subscripted(a, i) => write!(f, "{}_{{{i}}}", wrap_atom(a)),
             Expr::Func(func, a) => write!(f, "{}({a})", func.latex()),
             Expr::Apply(h, args, sep) => {
-                write!(f, "{h}(")?;
-                let sep = if *sep == ArgSep::Parallel {
-                    "\\parallel "
-                } else {
-                    ","
+                let (open, sep_s, close) = match sep {
+                    ArgSep::Comma => ("(", ",", ")"),
+                    ArgSep::Parallel => ("(", "\\parallel ", ")"),
+                    ArgSep::Bracket => ("[", ",", "]"),
                 };
-                join(f, args, sep)?;
-                write!(f, ")")
+                write!(f, "{h}{open}")?;
+                join(f, args, sep_s)?;
+                write!(f, "{close}")
             }
             Expr::Abs(a) => write!(f, "|{a}|"),
             Expr::Big { op, sub, sup, body } => {
@@ -183,6 +188,7 @@ impl fmt::Display for Expr {
                 write!(f, "\\end{{pmatrix}}")
             }
             Expr::Cond(c) => write!(f, "{c}"),
+            Expr::Pair(a, b, kind) => write!(f, "{}{} {}", wrap(a), kind.latex(), wrap(b)),
         }
     }
 }

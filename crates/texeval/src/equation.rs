@@ -9,10 +9,12 @@
 //!   内側の行環境（`gathered` の中の `aligned` など）も同じ規則で平らにする。
 //! - 平らにした列を深さ 0 の `\qquad` で部分に分ける（直前の `,` も区切りとみなす）。
 //! - 部分は深さ 0 の `\iff` で節に分け、節はそれぞれ関係の連鎖として読む。
+//! - 括弧で囲んだ不等式だけの部分（`\qquad (K > K_{\mathrm{c}})`・`(k \ne l)`、式の適用範囲）は、
+//!   括弧を外した連鎖として読む（束縛がその範囲にあることを link として確かめる）。
 //! - 関係の通し番号（link）は式全体で 1 から数え、`\iff` も 1 つの link とする。
 //!   続きの行は link を増やさないので、折り返しても link の番号は 1 行に書いた式と同じである。
 
-use crate::ast::{Chain, Rel};
+use crate::ast::{Chain, Expr, Rel};
 use crate::error::ParseError;
 use crate::lexer::{is_ch, is_cmd, Token};
 use crate::macros::Macros;
@@ -77,7 +79,7 @@ pub fn parse_equation(tag: &str, latex: &str, macros: &Macros) -> Result<Equatio
                 link += 1;
             }
             let mut parser = Parser::new(&src, clause);
-            let mut chain = parser.parse_chain()?;
+            let mut chain = side_condition(parser.parse_chain()?);
             if !parser.at_end() {
                 return Err(parser.err("式の後に読めない字句が残っている"));
             }
@@ -95,6 +97,19 @@ pub fn parse_equation(tag: &str, latex: &str, macros: &Macros) -> Result<Equatio
         tag: tag.to_string(),
         parts,
     })
+}
+
+/// 括弧で囲んだ適用範囲の条件だけの部分（`\qquad (K > K_{\mathrm{c}})`・`(k \ne l)`）は、その中の
+/// 連鎖にする（束縛がその条件を満たすかを link として確かめる）。関係が `<`・`>`・`\le`・`\ge`・`\ne`
+/// のときだけで、`(i = 1, \dots, n)` のような添字の範囲の注記は link にしない。
+fn side_condition(chain: Chain) -> Chain {
+    let order = |r: &Rel| matches!(r, Rel::Lt | Rel::Gt | Rel::Le | Rel::Ge | Rel::Ne);
+    match chain.terms.as_slice() {
+        [Expr::Cond(inner)] if chain.rels.is_empty() && inner.rels.iter().all(order) => {
+            (**inner).clone()
+        }
+        _ => chain,
+    }
 }
 
 fn strip_tags(src: &str, toks: Vec<Token>) -> Result<Vec<Token>, ParseError> {

@@ -1,7 +1,7 @@
 //! 式の木の評価。束縛の引き方は `env.rs` の説明のとおり。
 //! 大型演算子・積分・微分・期待値は `calc.rs` にある。
 
-use crate::ast::{ArgSep, Expr, MulKind, Symbol};
+use crate::ast::{ArgSep, Expr, MulKind, PairKind, Symbol};
 use crate::env::{Binding, Env};
 use crate::error::{Error, EvalError};
 use crate::parser::parse_expr;
@@ -185,7 +185,33 @@ impl<'e> Ctx<'e> {
             Expr::Set(_) => Err(EvalError::Unsupported("集合は値にならない".into())),
             Expr::Ellipsis => Err(EvalError::Unsupported("`\\dots` を展開できない".into())),
             Expr::Cond(c) => Err(EvalError::Unsupported(format!("式の中の関係 `{c}`"))),
+            Expr::Pair(a, b, PairKind::Setminus) => {
+                let from = self.eval(a)?;
+                let drop = self.eval(b)?.components();
+                let kept: Vec<f64> = elements(&from)?
+                    .into_iter()
+                    .filter(|x| !drop.contains(x))
+                    .collect();
+                Ok(Value::from(kept))
+            }
+            Expr::Pair(_, _, PairKind::To) => {
+                Err(EvalError::Unsupported(format!("`{e}` は添字でだけ使える")))
+            }
         }
+    }
+
+    /// 添字が対 `l \to k`・`l \setminus k` の記号: 両辺を値にした名前（`\hat{h}_{2 \to 3}`）の束縛。
+    fn eval_pair_sym(
+        &mut self,
+        s: &Symbol,
+        a: &Expr,
+        b: &Expr,
+        kind: PairKind,
+    ) -> Result<Value, EvalError> {
+        let (x, y) = (self.eval(a)?.as_scalar()?, self.eval(b)?.as_scalar()?);
+        let pair = Expr::Pair(Box::new(Expr::Num(x)), Box::new(Expr::Num(y)), kind);
+        let key = Symbol::new(s.name.clone(), Some(pair)).key;
+        self.resolve_key(&key)?.ok_or(EvalError::Unbound(key))
     }
 
     fn eval_sym(&mut self, s: &Symbol) -> Result<Value, EvalError> {
@@ -193,6 +219,9 @@ impl<'e> Ctx<'e> {
             return Ok(v);
         }
         if let Some(sub) = &s.sub {
+            if let Expr::Pair(a, b, kind) = &**sub {
+                return self.eval_pair_sym(s, a, b, *kind);
+            }
             if let Some(fam) = self.env.families.get(&s.name) {
                 let i = self.index1(sub, fam.len())?;
                 return Ok(fam[i].clone());
@@ -357,6 +386,10 @@ impl<'e> Ctx<'e> {
             self.env.vars.get(&head_key),
             Some(Binding::Func(_) | Binding::LatexFunc(..) | Binding::Measure(..))
         );
+        if sep == ArgSep::Bracket && !callable {
+            // `F[r]`: 汎関数の引数は名札。式全体の名前（`F[r]`）で束縛する（掛け算とは読まない）
+            return Err(EvalError::Unbound(node.to_string()));
+        }
         if sep == ArgSep::Parallel && !callable {
             // `\KL(p \parallel q)`: 引数は分布の名札。名前 `\KL` の値を使う
             return self
@@ -406,6 +439,20 @@ impl<'e> Ctx<'e> {
             return value::mul(&h, &a, false);
         }
         Err(EvalError::Unbound(format!("関数 `{head_key}`")))
+    }
+}
+
+/// 集合として使う値の要素（スカラーは 1 つ、ベクトルは成分、組は要素のスカラー）。
+pub(crate) fn elements(v: &Value) -> Result<Vec<f64>, EvalError> {
+    match v {
+        Value::Scalar(x) => Ok(vec![*x]),
+        Value::Vector(a) | Value::Row(a) => Ok(a.to_vec()),
+        Value::Tuple(t) => t.iter().map(Value::as_scalar).collect(),
+        other => Err(EvalError::Shape {
+            op: "集合の要素".into(),
+            left: other.shape(),
+            right: "-".into(),
+        }),
     }
 }
 

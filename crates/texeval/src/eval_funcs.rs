@@ -39,6 +39,13 @@ impl Ctx<'_> {
             Func::Sinh => scalar(f64::sinh),
             Func::Coth => scalar(|x: f64| 1.0 / x.tanh()),
             Func::Tanh => scalar(f64::tanh),
+            Func::Artanh => {
+                let x = v.as_scalar().map_err(|_| shape_err(&v))?;
+                if x.abs() > 1.0 {
+                    return Err(EvalError::Domain(format!("\\operatorname{{artanh}} {x}")));
+                }
+                Ok(Value::Scalar(x.atanh()))
+            }
             Func::Sin => scalar(f64::sin),
             Func::Cos => scalar(f64::cos),
             Func::Det => match &v {

@@ -32,6 +32,13 @@
 //! ## 読み方の約束（抜粋）
 //! - `\ln`・`\exp`・`\det`・`\sum` などの引数（本体）は、括弧で始まればその括弧、
 //!   そうでなければ続く項全体（`\ln 2\pi` = ln 2π、`\sum_i w_i y_i` = Σ w_i y_i）。
+//!   ただし `\tanh` などの関数の括弧のない引数は、次の関数の命令の前で止まる
+//!   （`\tanh K \tanh 3\hat{h}` = tanh K · tanh 3ĥ、`\ln \cosh x` = ln(cosh x)）。
+//!   関数名の直後の冪は値の冪（`\sinh^{-4} 2K` = (sinh 2K)⁻⁴。逆関数と紛らわしい `^{-1}` は読まない）。
+//! - `(\chi^{-1})_{kl}` の添字は括弧の値（逆行列）の成分。`F[r]` は汎関数の適用（引数は名札）。
+//! - 添字の `l \to k`・`l \setminus k` は対で、両辺を値にした名前（`\hat{h}_{2 \to 3}`）の束縛を引く。
+//!   式の中の `\partial k` は関数 `\partial`（隣の集まり）の値、`A \setminus k` は集合の差。
+//!   `\sum_{k<l,\, J_{kl} \ne 0}` のように `,` で並べた条件は、すべてを満たす組をとる。
 //! - `f(x)` は f が関数に束縛されていれば適用、そうでなければ掛け算（`N(N+1)`）。
 //!   `f(x)^2` の形は常に掛け算と冪（`L(\theta-\theta_0)^2`）。
 //! - `\log` は自然対数。`x^{(i)}` はデータ番号、`^\top` は転置、行列の `^{-1}` は逆行列。
@@ -63,7 +70,7 @@ mod quad;
 mod rows;
 pub mod value;
 
-pub use ast::{ArgSep, BigOp, Chain, Expr, Func, MulKind, Rel, Symbol};
+pub use ast::{ArgSep, BigOp, Chain, Expr, Func, MulKind, PairKind, Rel, Symbol};
 pub use check::{
     check_chain, check_chain_across, check_equation, LinkResult, LinkStatus, Tolerances,
 };

@@ -9,7 +9,7 @@
 //! `\ln`・`\sum`・`\frac{d}{dx}` などの引数（本体）は、括弧で始まらなければ続く項全体とする
 //! （`\ln 2\pi` = ln(2π)、`\sum_i w_i y_i` = Σ(w_i y_i)）。
 
-use crate::ast::{Chain, Expr, MulKind, Rel, Symbol};
+use crate::ast::{ArgSep, Chain, Expr, MulKind, PairKind, Rel, Symbol};
 use crate::error::ParseError;
 use crate::lexer::{is_ch, is_cmd, Tok, Token};
 use crate::macros::Macros;
@@ -135,11 +135,24 @@ impl<'s> Parser<'s> {
 
     /// 項: 因子の積と商。
     pub(crate) fn parse_term(&mut self) -> Result<Expr, ParseError> {
+        self.parse_term_opts(false)
+    }
+
+    /// 項。`stop_at_func` なら、2 つ目以降の因子が関数の命令（`\tanh`・`\ln` など）で始まる位置で止まる
+    /// （括弧のない関数の本体: `\tanh K \tanh 3h` = tanh(K)·tanh(3h)）。
+    pub(crate) fn parse_term_opts(&mut self, stop_at_func: bool) -> Result<Expr, ParseError> {
         if !self.can_start_factor() {
             return Err(self.err("式が来るはずの位置"));
         }
         let mut acc = self.parse_factor()?;
         loop {
+            if let Some(kind) = self.pair_op() {
+                // `l \to k`・`l \setminus k`・`\partial l \setminus k`: 左の項全体と次の因子の対
+                self.i += 1;
+                let f = self.parse_factor()?;
+                acc = Expr::Pair(Box::new(acc), Box::new(f), kind);
+                continue;
+            }
             let kind = if self.at_cmd("cdot") {
                 Some(MulKind::Cdot)
             } else if self.at_cmd("times") {
@@ -156,11 +169,25 @@ impl<'s> Parser<'s> {
                 let f = self.parse_factor()?;
                 acc = Expr::Div(Box::new(acc), Box::new(f));
             } else if self.can_start_factor() {
+                if stop_at_func && self.at_func_cmd() {
+                    return Ok(acc);
+                }
                 let f = self.parse_factor()?;
                 acc = Expr::Mul(Box::new(acc), Box::new(f), MulKind::Implicit);
             } else {
                 return Ok(acc);
             }
+        }
+    }
+
+    /// 次の字句が `\to`・`\setminus` なら、その種類。
+    fn pair_op(&self) -> Option<PairKind> {
+        if self.at_cmd("to") {
+            Some(PairKind::To)
+        } else if self.at_cmd("setminus") {
+            Some(PairKind::Setminus)
+        } else {
+            None
         }
     }
 
@@ -222,12 +249,24 @@ impl<'s> Parser<'s> {
 
     /// 一次式に添字・冪・プライム・関数適用を付ける。
     pub(crate) fn parse_postfix(&mut self, allow_apply: bool) -> Result<Expr, ParseError> {
+        // `(\chi^{-1})_{kl}`: 丸括弧で囲んだ式の添字は、中の記号ではなく括弧の値に付ける
+        let paren = self.at_ch('(');
         let mut e = self.parse_primary()?;
+        if paren && self.at_ch('_') {
+            self.i += 1;
+            let s = self.parse_script()?;
+            e = Expr::Subscripted(Box::new(e), Box::new(s));
+        }
         loop {
             if self.at_ch('_') {
                 self.i += 1;
                 let s = self.parse_script()?;
                 e = self.attach_sub(e, s)?;
+            } else if allow_apply && self.at_ch('[') && matches!(e, Expr::Sym(_)) {
+                // `F[r]`: 汎関数の適用（引数は名札）
+                self.i += 1;
+                let (args, _) = self.parse_args(']')?;
+                e = Expr::Apply(Box::new(e), args, ArgSep::Bracket);
             } else if self.at_ch('^') {
                 self.i += 1;
                 e = self.parse_sup(e)?;
@@ -245,7 +284,7 @@ impl<'s> Parser<'s> {
                 && !self.group_followed_by_pow()
             {
                 self.i += 1;
-                let (args, sep) = self.parse_args()?;
+                let (args, sep) = self.parse_args(')')?;
                 e = Expr::Apply(Box::new(e), args, sep);
             } else {
                 return Ok(e);
@@ -376,7 +415,36 @@ impl<'s> Parser<'s> {
         while let Some(rel) = r {
             self.i += 1;
             chain.rels.push(rel);
-            chain.terms.push(self.parse_comma_items()?);
+            let rhs = self.parse_expr()?;
+            // `k<l,\, J_{kl} \ne 0`: `,` の後に関係を含む並びが続けば、次の条件（条件の組）
+            if self.at_ch(',') {
+                let save = self.i;
+                self.i += 1;
+                if let Ok(rest) = self.parse_list(close) {
+                    let more: Vec<Expr> = match rest {
+                        Expr::Cond(_) => vec![rest],
+                        Expr::Tuple(v) if v.iter().all(|x| matches!(x, Expr::Cond(_))) => v,
+                        _ => Vec::new(),
+                    };
+                    if !more.is_empty() {
+                        chain.terms.push(rhs);
+                        let mut all = vec![Expr::Cond(Box::new(chain))];
+                        all.extend(more);
+                        return Ok(Expr::Tuple(all));
+                    }
+                }
+                self.i = save;
+            }
+            let mut items = vec![rhs];
+            while self.at_ch(',') {
+                self.i += 1;
+                items.push(self.parse_expr()?);
+            }
+            chain.terms.push(if items.len() == 1 {
+                items.pop().unwrap_or(Expr::Ellipsis)
+            } else {
+                Expr::Tuple(items)
+            });
             r = self.peek().and_then(rel_of);
         }
         let closed = self.at_ch(close)

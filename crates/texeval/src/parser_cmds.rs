@@ -13,6 +13,7 @@ fn func_of(name: &str) -> Option<Func> {
         "sinh" => Func::Sinh,
         "coth" => Func::Coth,
         "tanh" => Func::Tanh,
+        "artanh" => Func::Artanh,
         "sin" => Func::Sin,
         "cos" => Func::Cos,
         "det" => Func::Det,
@@ -275,28 +276,67 @@ impl Parser<'_> {
         Ok(Expr::Big { op, sub, sup, body })
     }
 
-    /// 組み込み関数: 括弧で始まればその括弧だけ、そうでなければ続く項全体が引数。
+    /// 組み込み関数: 括弧で始まればその括弧だけ、そうでなければ続く項が引数。括弧のない引数は、
+    /// 次の関数の命令の前で止まる（`\tanh K \tanh 3h` = tanh(K)·tanh(3h)、`\ln \cosh x` = ln(cosh x)）。
+    /// 関数名の直後の冪は関数の値の冪（`\sinh^{-4} 2K` = (sinh 2K)^{−4}）。ただし `^{-1}` は
+    /// 逆関数と紛らわしいので読まない。
     fn parse_func(&mut self, f: Func) -> Result<Expr, ParseError> {
+        let power = if self.at_ch('^') {
+            self.i += 1;
+            let p = self.parse_script()?;
+            if matches!(&p, Expr::Neg(x) if matches!(**x, Expr::Num(n) if n == 1.0)) {
+                return Err(self.err(format!(
+                    "`{}^{{-1}}` は逆関数と紛らわしいので読まない",
+                    f.latex()
+                )));
+            }
+            Some(p)
+        } else {
+            None
+        };
         let arg = if self.at_ch('(') {
             self.parse_group('(', ')')?
         } else if self.at_ch('{') {
             self.parse_group('{', '}')?
         } else {
-            self.parse_term()?
+            self.parse_term_opts(true)?
         };
-        Ok(Expr::Func(f, Box::new(arg)))
+        let e = Expr::Func(f, Box::new(arg));
+        Ok(match power {
+            Some(p) => Expr::Pow(Box::new(e), Box::new(p)),
+            None => e,
+        })
     }
 
-    /// 関数適用の引数。`(` は読み済み。
-    pub(crate) fn parse_args(&mut self) -> Result<(Vec<Expr>, ArgSep), ParseError> {
+    /// 次の字句が組み込み関数の命令（`\tanh`・`\operatorname{artanh}` など）か。
+    pub(crate) fn at_func_cmd(&self) -> bool {
+        match self.peek() {
+            Some(Tok::Cmd(c)) if func_of(c).is_some() => true,
+            Some(Tok::Cmd(c)) if c == "operatorname" || c == "operatorname*" => {
+                let mut name = String::new();
+                if matches!(self.peek_at(1), Some(t) if is_ch(t, '{')) {
+                    let mut k = 2;
+                    while let Some(Tok::Letter(ch)) = self.peek_at(k) {
+                        name.push(*ch);
+                        k += 1;
+                    }
+                }
+                func_of(&name).is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// 関数適用の引数。開き括弧は読み済みで、`close` で閉じる。
+    pub(crate) fn parse_args(&mut self, close: char) -> Result<(Vec<Expr>, ArgSep), ParseError> {
         let saved = (self.abs_depth, self.stop_d);
         (self.abs_depth, self.stop_d) = (0, 0);
-        let r = self.parse_args_inner();
+        let r = self.parse_args_inner(close);
         (self.abs_depth, self.stop_d) = saved;
         r
     }
 
-    fn parse_args_inner(&mut self) -> Result<(Vec<Expr>, ArgSep), ParseError> {
+    fn parse_args_inner(&mut self, close: char) -> Result<(Vec<Expr>, ArgSep), ParseError> {
         let mut args = vec![self.parse_expr()?];
         let mut sep = ArgSep::Comma;
         loop {
@@ -310,7 +350,7 @@ impl Parser<'_> {
             }
             args.push(self.parse_expr()?);
         }
-        self.expect_ch(')')?;
+        self.expect_ch(close)?;
         Ok((args, sep))
     }
 
@@ -404,9 +444,19 @@ impl Parser<'_> {
         })
     }
 
-    /// `\partial f / \partial x`。
+    /// `\partial f / \partial x`。`/` が続かない `\partial k`（記号 1 つ）は、グラフでスピン k に
+    /// 隣り合うものの集まり（関数 `\partial` の k での値）と読む。
     fn parse_inline_partial(&mut self) -> Result<Expr, ParseError> {
         let f = self.parse_postfix(true)?;
+        if !self.at_ch('/') {
+            if !matches!(f, Expr::Sym(_)) {
+                return Err(
+                    self.err("`\\partial` の後は `f / \\partial x` か隣の集まり `\\partial k`")
+                );
+            }
+            let head = Expr::Sym(Symbol::new("\\partial", None));
+            return Ok(Expr::Apply(Box::new(head), vec![f], ArgSep::Comma));
+        }
         self.expect_ch('/')?;
         let mut vars = Vec::new();
         while self.at_cmd("partial") {

@@ -3,8 +3,10 @@
 //! 本の長い式は、画面の幅に収まるよう行環境の中で折り返してある。折り返しは式の意味を
 //! 変えないので、行をつなぎ直してから読む。行のつなぎ方の規則:
 //!
-//! 1. 環境の中身を深さ 0 の `\\`（`\\[2ex]` も）で行に分ける。`pmatrix` などの中の `\\` では
-//!    分けない。行は深さ 0 の `&`（揃えの印）を捨てて読む。
+//! 1. 環境の中身をグループ（`{…}`・`\begin…\end`）の深さ 0 の `\\`（`\\[2ex]` も）で行に分ける。
+//!    `pmatrix` などの中の `\\` では分けない。丸括弧はグループでないので、`\Bigl( … \\ … \Bigr)` と
+//!    括弧の中で折り返した行も分ける（その続きの行は規則 3 の続きでなければならない）。
+//!    行は深さ 0 の `&`（揃えの印）を捨てて読む。
 //! 2. 行頭と `&` の直後にある空白（`\quad`・`\;` などに加えて `\qquad` も）と空の組 `{}` は
 //!    飾りとして捨てる（`&\qquad {} + …` の `{}` は `+` を二項演算にするための TeX の書き方）。
 //! 3. 捨てた後の行が次のどれかなら、その行は**前の行の続き**であり、前の行の最後の項に
@@ -17,8 +19,8 @@
 //!    `\left\{ \begin{aligned} … \end{aligned} \right.` の各行がこれにあたる。
 //! 5. 行環境は式のどこに現れてもよい（`gathered` の中の `aligned`、`\iff` の節の中など）。
 //!    内側の環境も同じ規則で平らにしてから、外側の行として扱う。
-//!    括弧の中（深さが 0 でない位置）の環境では部分を分けられないので、規則 4 にあたる行が
-//!    あれば [`ParseError`] とする。`cases` は深さ 0 にあるときだけ行に分ける。
+//!    括弧の中（深さが 0 でない位置）の環境と、前の行で開いた丸括弧が閉じていない行では部分を
+//!    分けられないので、規則 4 にあたる行があれば [`ParseError`] とする。`cases` は深さ 0 にあるときだけ行に分ける。
 //!
 //! 続きの行は新しい link を作らない（つないだ後の連鎖の関係だけが link になる）。
 //! 行頭の `-`・`+` は、`&` も `{}` もなければ TeX では単項の符号として組まれるが、この規則では
@@ -155,9 +157,32 @@ fn find_end(
     Err(ParseError::at(src, begin_pos, "`\\end` がない"))
 }
 
-/// 中身を `\\` で行に分け、`\\[2ex]` の `[…]` を捨てる。
+/// TeX のグループの深さの変化（`{`・`\begin` で +1）。丸括弧や `\Bigl(` はグループでないので数えない。
+fn group_delta(t: &Tok) -> i32 {
+    match t {
+        Tok::Ch('{') => 1,
+        Tok::Ch('}') => -1,
+        Tok::Cmd(c) if c == "begin" => 1,
+        Tok::Cmd(c) if c == "end" => -1,
+        _ => 0,
+    }
+}
+
+/// 中身をグループの深さ 0 の `\\` で行に分け、`\\[2ex]` の `[…]` を捨てる。
+/// `\Bigl( … \\ … \Bigr)` のように丸括弧をまたいで折り返した行も分ける（TeX と同じ）。
 fn split_rows(body: Vec<Token>) -> Vec<Vec<Token>> {
-    let mut rows = split_depth0(body, |t| is_cmd(t, "\\"));
+    let mut rows = vec![Vec::new()];
+    let mut depth = 0;
+    for t in body {
+        if depth == 0 && is_cmd(&t.tok, "\\") {
+            rows.push(Vec::new());
+            continue;
+        }
+        depth += group_delta(&t.tok);
+        if let Some(last) = rows.last_mut() {
+            last.push(t);
+        }
+    }
     for r in rows.iter_mut().skip(1) {
         if matches!(r.first(), Some(t) if is_ch(&t.tok, '[')) {
             if let Some(p) = r.iter().position(|t| is_ch(&t.tok, ']')) {
@@ -180,8 +205,10 @@ fn join_rows(src: &str, rows: Vec<Vec<Token>>, depth: i32) -> Result<Vec<Token>,
             out = row;
             continue;
         };
+        // 前の行までに開いたままの丸括弧（`\Bigl(` で折り返した行）
+        let open: i32 = out.iter().map(|t| depth_delta(&t.tok)).sum();
         if !(is_joiner(&first.tok) || is_joiner(&last.tok)) {
-            if depth != 0 {
+            if depth != 0 || open > 0 {
                 return Err(ParseError::at(
                     src,
                     first.pos,
@@ -210,7 +237,8 @@ pub(crate) fn is_spacing(t: &Tok) -> bool {
     matches!(t, Tok::Cmd(c) if c == PART_SEP || SPACING.contains(&c.as_str()))
 }
 
-/// 深さ 0 の `&` を捨て、行頭と `&` の直後の空白・空の組 `{}` を捨てる（規則 1・2）。
+/// グループの深さ 0 の `&` を捨て、行頭と `&` の直後の空白・空の組 `{}` を捨てる（規則 1・2）。
+/// 丸括弧の中の `&`（`\tanh\Bigl( & h_k + …` と括弧の中で揃えた行）も揃えの印として捨てる。
 /// 行末の `\qquad` も捨てる。
 pub(crate) fn clean_row(row: Vec<Token>) -> Vec<Token> {
     let mut out = Vec::with_capacity(row.len());
@@ -235,7 +263,7 @@ pub(crate) fn clean_row(row: Vec<Token>) -> Vec<Token> {
             }
         }
         lead = false;
-        depth += depth_delta(&t.tok);
+        depth += group_delta(&t.tok);
         out.push(t.clone());
         k += 1;
     }

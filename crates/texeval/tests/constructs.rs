@@ -388,7 +388,7 @@ fn subscript_of_a_function_is_its_argument() {
 fn hyperbolic_cotangent() {
     let e = env();
     near(s(r"\coth a", &e), 1.0 / 2.0f64.tanh(), 1e-15);
-    // 括弧がなければ続く項全体が引数: \cosh 2a \coth 2a = cosh(2a coth 2a)
+    // 括弧がなければ続く項が引数だが、次の関数の命令の前で止まる: \cosh 2a \coth 2a = cosh(2a)·coth(2a)
     near(
         s(r"\cosh(2a) \coth(2a)", &e),
         4.0f64.cosh() / 4.0f64.tanh(),
@@ -396,6 +396,17 @@ fn hyperbolic_cotangent() {
     );
     near(
         s(r"\cosh 2a \coth 2a", &e),
+        4.0f64.cosh() / 4.0f64.tanh(),
+        1e-14,
+    );
+    // 関数の中に関数を入れるには、関数を最初の因子にするか括弧で囲む
+    near(
+        s(r"\cosh \coth 2a", &e),
+        (1.0 / 4.0f64.tanh()).cosh(),
+        1e-14,
+    );
+    near(
+        s(r"\cosh(2a \coth 2a)", &e),
         (4.0 / 4.0f64.tanh()).cosh(),
         1e-14,
     );
@@ -442,4 +453,206 @@ fn ellipsis_in_an_argument_list_is_skipped() {
     e.family(r"\vx", vec![Value::from(vec![1.0]), Value::from(vec![2.0])]);
     e.scalar("R", 2.0);
     near(s(r"P(\vx_1, \dots, \vx_R)", &e), 2.0, 1e-15);
+}
+
+#[test]
+fn artanh_is_the_inverse_of_tanh() {
+    let e = env();
+    near(s(r"\operatorname{artanh}(\tanh a)", &e), 2.0, 1e-14);
+    near(
+        s(r"\operatorname{artanh} \frac{1}{b}", &e),
+        (1.0f64 / 3.0).atanh(),
+        1e-15,
+    );
+    assert!(matches!(
+        eval_latex(r"\operatorname{artanh} b", &e),
+        Err(Error::Eval(EvalError::Domain(_)))
+    ));
+}
+
+#[test]
+fn function_argument_stops_at_the_next_function() {
+    let e = env();
+    // (7.10)・(7.15) の形: tanh K tanh 3h = tanh(K)·tanh(3h)
+    near(s(r"\tanh a \tanh 3b", &e), 2f64.tanh() * 9f64.tanh(), 1e-15);
+    near(
+        s(
+            r"\operatorname{artanh}\bigl( \tanh \sigma \tanh b \bigr)",
+            &e,
+        ),
+        (0.5f64.tanh() * 3f64.tanh()).atanh(),
+        1e-14,
+    );
+    near(
+        s(r"\tanh a \operatorname{artanh} \frac{1}{b}", &e),
+        2f64.tanh() * (1.0f64 / 3.0).atanh(),
+        1e-15,
+    );
+    // 関数が最初の因子なら入れ子、関数でない因子は続く（\ln 2\pi）
+    near(s(r"\ln \cosh a", &e), 2f64.cosh().ln(), 1e-15);
+    near(
+        s(r"\ln 2\pi a", &e),
+        (4.0 * std::f64::consts::PI).ln(),
+        1e-15,
+    );
+    // \cdot と大型演算子の本体はこの規則に関わらない
+    near(
+        s(r"\sum_{i=1}^{3} y_i \tanh y_i", &e),
+        [1.0f64, 2.0, 4.0].iter().map(|y| y * y.tanh()).sum(),
+        1e-14,
+    );
+}
+
+#[test]
+fn power_written_after_a_function_name() {
+    let e = env();
+    // (7.16) の形: \sinh^{-4} 2K = (sinh 2K)^{-4}
+    near(s(r"\sinh^{-4} 2a", &e), 4f64.sinh().powi(-4), 1e-15);
+    near(s(r"\cosh^2 a - \sinh^2 a", &e), 1.0, 1e-12);
+    near(
+        s(r"\bigl( 1 - \sinh^{-4} 2a \bigr)^{1/8}", &e),
+        (1.0 - 4f64.sinh().powi(-4)).powf(0.125),
+        1e-15,
+    );
+    let m = m();
+    let err = parse_expr(r"\sinh^{-1} a", &m).unwrap_err();
+    assert!(err.msg.contains("逆関数"), "{err}");
+    // 印刷し直した形も同じに読める
+    let e1 = parse_expr(r"\sinh^{-4} 2a", &m).unwrap();
+    assert_eq!(parse_expr(&e1.to_string(), &m).unwrap(), e1);
+}
+
+#[test]
+fn subscript_of_a_parenthesised_inverse() {
+    let e = env();
+    // A = [[2, 1], [1, 3]]、A^{-1} = [[3, −1], [−1, 2]]/5
+    near(s(r"(A^{-1})_{12}", &e), -0.2, 1e-15);
+    near(s(r"(A^{-1})_{22}", &e), 0.4, 1e-15);
+    near(s(r"-2 (A^{-1})_{12}", &e), 0.4, 1e-15);
+    // 括弧のない A_{12}^{-1} は成分の逆数
+    near(s(r"A_{12}^{-1} + A^{-1}_{22}", &e), 1.0 + 1.0 / 3.0, 1e-15);
+    let m = m();
+    let x = parse_expr(r"(A^{-1})_{kl}", &m).unwrap();
+    assert_eq!(x.to_string(), r"(A^{-1})_{k l}");
+    assert_eq!(parse_expr(&x.to_string(), &m).unwrap(), x);
+}
+
+#[test]
+fn bracket_argument_is_a_functional() {
+    let mut e = env();
+    let m = m();
+    let f = parse_expr("F[r]", &m).unwrap();
+    assert!(matches!(f, Expr::Apply(_, _, ArgSep::Bracket)));
+    assert_eq!(f.to_string(), "F[r]");
+    // 名前 F[r] の束縛を読む。束縛がなければ誤り（F·r とは読まない）
+    e.scalar("F", 2.0).scalar("r", 5.0);
+    assert!(matches!(
+        eval_latex("F[r]", &e),
+        Err(Error::Eval(EvalError::Unbound(_)))
+    ));
+    e.scalar("F[r]", -1.5);
+    near(s(r"F[r] + 1", &e), -0.5, 1e-15);
+    // 呼べる関数なら引数を評価して呼ぶ
+    e.func("G", |a| Ok(Value::Scalar(a[0].as_scalar()? * 10.0)));
+    near(s("G[a]", &e), 20.0, 1e-15);
+    // 角括弧のグループは、記号の後でなければ括弧
+    near(s("2[a + b]", &e), 10.0, 1e-15);
+}
+
+#[test]
+fn pair_subscripts_and_neighbour_sets() {
+    // 鎖 1 – 2 – 3: メッセージ \hat{h}_{l \to k} と空洞場 H_{l \setminus k} は対の名前で束縛する
+    let mut e = Env::with_macros(m());
+    let msgs = [((1, 2), 0.1), ((2, 1), 0.2), ((2, 3), 0.3), ((3, 2), 0.4)];
+    for ((l, k), v) in msgs {
+        e.scalar(&format!(r"\hat{{h}}_{{{l} \to {k}}}"), v);
+    }
+    e.scalar(r"H_{2 \setminus 3}", 7.0);
+    e.func(r"\partial", |a| {
+        Ok(Value::from(match a[0].as_scalar()? as i64 {
+            1 => vec![2.0],
+            2 => vec![1.0, 3.0],
+            _ => vec![2.0],
+        }))
+    });
+    e.scalar("l", 2.0).scalar("k", 3.0);
+    near(s(r"\hat{h}_{l \to k} + \hat{h}_{k \to l}", &e), 0.7, 1e-15);
+    near(s(r"H_{l \setminus k}", &e), 7.0, 1e-15);
+    // 隣の集まりと、そこから 1 つを除いた集合の和
+    near(
+        s(r"\sum_{j \in \partial l} \hat{h}_{j \to l}", &e),
+        0.1 + 0.4,
+        1e-15,
+    );
+    near(
+        s(r"\sum_{j \in \partial l \setminus k} \hat{h}_{j \to l}", &e),
+        0.1,
+        1e-15,
+    );
+    near(
+        s(r"\sum_{j \in \partial k \setminus l} \hat{h}_{j \to k}", &e),
+        0.0,
+        1e-15,
+    );
+    // 束縛のない対は、値にした名前で誤りを報告する
+    let err = eval_latex(r"\hat{h}_{k \to k}", &e).unwrap_err();
+    assert!(err.to_string().contains(r"\hat{h}_{3\to 3}"), "{err}");
+    assert!(eval_latex(r"l \to k", &e).is_err());
+    let m = m();
+    for src in [
+        r"H_{l \setminus k}",
+        r"\hat{h}_{j \to l}",
+        r"\partial l \setminus k",
+    ] {
+        let x = parse_expr(src, &m).unwrap();
+        assert_eq!(parse_expr(&x.to_string(), &m).unwrap(), x, "{src}");
+    }
+    // `\partial` の後に記号も `/` もなければ誤り
+    assert!(parse_expr(r"\partial (a + b)", &m).is_err());
+}
+
+#[test]
+fn comma_separated_conditions_all_hold() {
+    let mut e = env();
+    e.set(
+        "B",
+        array![[0.0, 1.0, 0.0], [1.0, 0.0, 2.0], [0.0, 2.0, 0.0]],
+    );
+    e.index_range("k", 1, 3).index_range("l", 1, 3);
+    // (7.13) の形: 辺 (J_kl ≠ 0) だけを k < l で 1 度ずつ
+    near(s(r"\sum_{k<l,\, B_{kl} \ne 0} 1", &e), 2.0, 1e-15);
+    near(s(r"\sum_{k<l,\, B_{kl} \ne 0} B_{kl}", &e), 3.0, 1e-15);
+    near(s(r"\sum_{k \ne l, B_{kl} = 0} 1", &e), 2.0, 1e-15);
+    let x = parse_expr(r"\sum_{k<l,\, B_{kl} \ne 0} B_{kl}", &m()).unwrap();
+    let Expr::Big { sub: Some(sub), .. } = &x else {
+        panic!("{x}")
+    };
+    assert!(
+        matches!(&**sub, Expr::Tuple(v) if v.len() == 2 && v.iter().all(|c| matches!(c, Expr::Cond(_))))
+    );
+    // 関係の後の組（関係の続かない並び）は従来どおり組
+    let y = parse_expr(r"\sum_{(k,l) = (1, 2)} 1", &m());
+    assert!(y.is_ok());
+}
+
+#[test]
+fn parenthesised_range_condition_is_a_checked_link() {
+    let m = m();
+    // (7.16)・(7.17) の形: 括弧の中の不等式は適用範囲で、束縛がそれを満たすかを確かめる
+    let eq = parse_equation("7.17", r"a = b - 1 \qquad (a \ne b)", &m).unwrap();
+    assert_eq!(eq.link_count(), 2);
+    let c: Vec<&Chain> = eq.chains().collect();
+    assert_eq!(c[1].rels, vec![Rel::Ne]);
+    let mut e = Env::with_macros(m.clone());
+    e.scalar("a", 2.0).scalar("b", 3.0);
+    assert!(check_equation(&eq, &[&e], &Tolerances::default())
+        .iter()
+        .all(LinkResult::ok));
+    let eq = parse_equation("7.16", r"a = 2 \qquad (a > b)", &m).unwrap();
+    let rs = check_equation(&eq, &[&e], &Tolerances::default());
+    assert_eq!(rs.len(), 2);
+    assert_eq!((rs[1].link, rs[1].status.clone()), (2, LinkStatus::Fail));
+    // 添字の範囲の注記 `(i = 1, \dots, n)` は link にしない
+    let eq = parse_equation("10.5", r"a = 2 \qquad (i = 1, \dots, n)", &m).unwrap();
+    assert_eq!(eq.link_count(), 1);
 }

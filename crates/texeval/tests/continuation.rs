@@ -205,6 +205,35 @@ fn aligned_inside_an_iff_clause_or_parentheses() {
 }
 
 #[test]
+fn rows_broken_inside_bigl_parentheses_continue() {
+    // (7.4) の形: `\Bigl(` は TeX のグループでないので、その中の `\\` でも行に分かれる
+    same(
+        &aligned(
+            r"F &= -\sum_{k} h_k m_k \\
+              &\quad {} + \sum_{k} \Bigl( \frac{1 + m_k}{2} \ln \frac{1 + m_k}{2} \\
+              &\qquad {} + \frac{1 - m_k}{2} \ln \frac{1 - m_k}{2} \Bigr)",
+        ),
+        r"F = -\sum_{k} h_k m_k + \sum_{k} \Bigl( \frac{1 + m_k}{2} \ln \frac{1 + m_k}{2} + \frac{1 - m_k}{2} \ln \frac{1 - m_k}{2} \Bigr)",
+    );
+    // (7.8) の形: 揃えの印 `&` を丸括弧の中に置いてもよい
+    same(
+        &aligned(
+            r"m_k = \tanh\Bigl( & h_k + \sum_{l} J_{kl} m_l \\
+              & {} - m_k \sum_{l} J_{kl}^2 (1 - m_l^2) \Bigr)",
+        ),
+        r"m_k = \tanh\Bigl( h_k + \sum_{l} J_{kl} m_l - m_k \sum_{l} J_{kl}^2 (1 - m_l^2) \Bigr)",
+    );
+    // 開いた丸括弧の中では部分を分けられない
+    let err = parse_equation("t", &aligned(r"a &= \Bigl( b \\ c \Bigr)"), &macros()).unwrap_err();
+    assert!(err.msg.contains("括弧の中"), "{err}");
+    // pmatrix の `\\` は行の区切りでない
+    same(
+        &aligned(r"A &= \begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix} \\ &\quad {} + B"),
+        r"A = \begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix} + B",
+    );
+}
+
+#[test]
 fn rows_that_do_not_continue_are_new_statements() {
     // (2.17) の形: `\left\{ \begin{aligned} … \end{aligned} \right.` の各行は別の主張
     let eq = same(

@@ -64,7 +64,7 @@ pub const MAX_ENUMERATION_L1: f64 = 1e4;
 
 impl Ising {
     /// 列挙できる大きさ（`N ≤ max_spins`）と精度（`Σ|θ| ≤ MAX_ENUMERATION_L1`）を確かめる。
-    pub(super) fn ensure_enumerable(&self, max_spins: usize) -> Result<()> {
+    pub(crate) fn ensure_enumerable(&self, max_spins: usize) -> Result<()> {
         ensure_spins(self.n, max_spins)?;
         let l1: f64 = self.h.iter().chain(self.j.iter()).map(|v| v.abs()).sum();
         if l1 > MAX_ENUMERATION_L1 {
@@ -292,7 +292,7 @@ impl Ising {
     }
 
     /// 全状態の指数 `θ·φ(x)` を状態の番号の順に並べる（Gray 符号で `O(N)` ずつ更新）。
-    pub(super) fn all_exponents(&self) -> Vec<f64> {
+    pub(crate) fn all_exponents(&self) -> Vec<f64> {
         gray_code_table(&self.dense_couplings(), self.n, self.n, &self.h.to_vec())
     }
 }

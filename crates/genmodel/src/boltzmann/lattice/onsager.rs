@@ -244,3 +244,48 @@ fn gauss_legendre<const N: usize>() -> ([f64; N], [f64; N]) {
     }
     (nodes, weights)
 }
+
+/// 無限に大きい正方格子の自発磁化（Onsager 1949 が発表し Yang 1952 が導いた厳密な式、式 (7.16)）:
+/// `K > K_c` で `m = (1 − sinh^{−4} 2K)^{1/8}`、`K ≤ K_c` で 0。
+///
+/// 臨界点の近くでは `m ∝ (K − K_c)^{1/8}` と急に立ち上がる（臨界指数 `β = 1/8`）。`1 − sinh^{−4} 2K` は
+/// `K − K_c` に比例して小さくなるので、`sinh 2K − 1 = 2 cosh(K + K_c) sinh(K − K_c)` の形で打ち消しなく求める。
+/// `f64` の [`K_C`] は真の臨界点より `1.13e-17` 大きいので、`K = K_C` では秩序相の小さい値 `≈ 0.0103` を返す。
+///
+/// # Errors
+///
+/// [`log_z_per_spin`] と同じ（`K < MIN_COUPLING`、非有限）。
+///
+/// # Examples
+///
+/// ```
+/// use genmodel::boltzmann::lattice::{K_C, onsager};
+///
+/// assert_eq!(onsager::spontaneous_magnetisation(0.4)?, 0.0);
+/// // f64 の K_C は真の K_c より 1.13e-17 上: m = (4√2 · 1.13e-17 · …)^{1/8} ≈ 0.0103
+/// let at_kc = onsager::spontaneous_magnetisation(K_C)?;
+/// assert!((at_kc - 0.010_306).abs() < 1e-5);
+/// // K = 0.5: sinh 1 = 1.1752…, m = (1 − 1.1752^{−4})^{1/8} = 0.91132…
+/// let s = 1f64.sinh();
+/// assert!((onsager::spontaneous_magnetisation(0.5)? - (1.0 - s.powi(-4)).powf(0.125)).abs() < 1e-15);
+/// assert!((onsager::spontaneous_magnetisation(0.5)? - 0.911_319).abs() < 1e-6);
+/// # Ok::<(), genmodel::Error>(())
+/// ```
+pub fn spontaneous_magnetisation(coupling: f64) -> Result<f64> {
+    super::check_coupling(coupling)?;
+    if distance_from_critical(coupling) <= 0.0 {
+        return Ok(0.0);
+    }
+    let s = (2.0 * coupling).sinh();
+    let one_minus = if coupling < 2.0 {
+        // 臨界点の近くで 1 − s^{−4} を打ち消しなく: s − 1 = sinh 2K − sinh 2K_c = 2 cosh(K + K_c) sinh(K − K_c)、
+        // 1 − s^{−4} = (s − 1)(s + 1)(s² + 1)/s⁴。K − K_c は K_c の丸めの分まで含めて求める
+        let d = 2.0 * (coupling + K_C).cosh() * distance_from_critical(coupling).sinh();
+        d * (s + 1.0) * (s * s + 1.0) / s.powi(4)
+    } else {
+        // s が大きいと s⁴ があふれるので s^{−2} を直接使う: 1 − s^{−4} = (1 − s^{−2})(1 + s^{−2})
+        let inv = s.powi(-2);
+        (1.0 - inv) * (1.0 + inv)
+    };
+    Ok(one_minus.max(0.0).powf(0.125))
+}
