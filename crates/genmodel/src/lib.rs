@@ -15,6 +15,7 @@
 //! | [`optim`] | 勾配法と代理関数（上界の最小化） | §2.6 |
 //! | [`mcmc`] | マルコフ連鎖モンテカルロ法: Ising モデルの 1 スピン更新（メトロポリス法・熱浴法）、`N ≤ 12` の厳密な遷移行列とスペクトル、積分自己相関時間・ビニングによる誤差棒 | 第 5 章（準備） |
 //! | [`variational`] | MCMC を使わない近似: 変分自由エネルギー、平均場近似、TAP 方程式、確率伝搬法、平均場・TAP の逆問題、擬似尤度 | 第 7 章 |
+//! | [`nn`] | 小さい多層パーセプトロン: 全結合層・活性化関数・手で導いた誤差逆伝播・Adam | 第 8 章（準備） |
 //! | [`linalg`] | 行列（対称・対称正定値）と faer への唯一の変換点、行列の微分 | §2.4、付録 A |
 //! | [`logspace`], [`prec`], [`error`] | 対数空間の和、許容誤差、エラー型 | 全体 |
 //!
@@ -57,6 +58,7 @@ pub mod gaussian;
 pub mod linalg;
 pub mod logspace;
 pub mod mcmc;
+pub mod nn;
 pub mod optim;
 pub mod prec;
 pub mod variational;
