@@ -1,0 +1,30 @@
+//! 変分オートエンコーダの準備（第 8 章）: 厳密な最適点が分かる線形ガウスの VAE。
+//!
+//! | ファイル | 中身 |
+//! |---|---|
+//! | [`ppca`] | 確率的主成分分析（Tipping と Bishop 1999）: 最尤点の閉じた形、`σ²` を固定したときの最尤点（事後分布の崩壊）、対数尤度 |
+//! | [`estimator`] | 期待値の勾配の 2 つの推定量: 再パラメータ化とスコア関数（REINFORCE） |
+//! | [`linear`] | 線形ガウスの VAE: ELBO と、手で微分したその勾配の閉じた形。確率的主成分分析の最尤点では ELBO が対数尤度に一致する |
+//!
+//! # Examples
+//!
+//! ```
+//! use genmodel::{ndarray::array, vae::{LinearVae, Ppca}};
+//!
+//! let x = array![[2.0, 0.1, 0.3], [-1.0, 0.2, -0.3], [0.5, -0.4, 0.1], [-1.5, 0.1, -0.1]];
+//! let p = Ppca::fit(&x, 1)?;
+//! // 最尤点の ELBO は対数尤度に等しく、推論のモデルを崩すと下がる（ELBO ≤ 対数尤度）
+//! let mut vae = LinearVae::from_ppca(&p)?;
+//! let ll = p.mean_log_likelihood(&x)?;
+//! assert!((vae.elbo(&x)? - ll).abs() < 1e-12);
+//! vae.c[0] += 0.3;
+//! assert!(vae.elbo(&x)? < ll);
+//! # Ok::<(), genmodel::Error>(())
+//! ```
+
+pub mod estimator;
+pub mod linear;
+pub mod ppca;
+
+pub use linear::LinearVae;
+pub use ppca::Ppca;
