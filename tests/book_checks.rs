@@ -1082,15 +1082,22 @@ fn sig2(v: f64) -> String {
 
 #[test]
 fn chapter_7_quotes_the_computed_numbers() {
-    use xtask::figures::variational::row;
+    use xtask::figures::variational::{sweep, Row};
     let page = std::fs::read_to_string(root().join("src/ch07-00-mean-field.md")).unwrap();
+    // β の格子（0.1 刻み、図 7.1–7.4 と同じ）の全体を 1 度だけ計算し、本文が引く β の行はそこから取る
+    let rows = sweep();
+    let at = |beta: f64| -> &Row {
+        rows.iter()
+            .find(|r| (r.beta - beta).abs() < 1e-9)
+            .unwrap_or_else(|| panic!("β = {beta} は格子にない"))
+    };
     let cell = |m: Option<f64>, z: Option<f64>| match (m, z) {
         (Some(m), Some(z)) => format!("${}$ / ${}$", sig2(m), sig2(z)),
         _ => "—".to_string(),
     };
     let mut want = Vec::new();
     for beta in [0.2, 0.5, 1.0, 1.5] {
-        let r = row(beta);
+        let r = at(beta);
         want.push(format!(
             "| {beta:.1} | {} | {} | {} |",
             cell(r.m_err[0], r.log_z_err[0]),
@@ -1100,25 +1107,18 @@ fn chapter_7_quotes_the_computed_numbers() {
         // 本文: −F_MF はどの β でも ln Z を超えない（上界 (7.2)）
         assert!(r.log_z_err[0].unwrap() < 0.0);
     }
-    let r07 = row(0.7);
-    let r08 = row(0.8);
     want.push(format!(
         "$J_0 = 0.7$ で {}、$J_0 = 0.8$ で {} と急に大きくなる",
-        sig2(r07.m_err[0].unwrap()),
-        sig2(r08.m_err[0].unwrap())
+        sig2(at(0.7).m_err[0].unwrap()),
+        sig2(at(0.8).m_err[0].unwrap())
     ));
-    let r1 = row(1.0);
+    let r1 = at(1.0);
     want.push(format!(
         "$J_0 = 1$ で {:.0} %",
         100.0 * r1.j_err[0].unwrap().max(r1.j_err[1].unwrap())
     ));
     // 収束しなくなる β（TAP は 1.2、確率伝搬法は 1.4 から）
-    let first_fail = |i: usize| {
-        xtask::figures::variational::betas()
-            .into_iter()
-            .find(|&b| row(b).m_err[i].is_none())
-            .unwrap()
-    };
+    let first_fail = |i: usize| rows.iter().find(|r| r.m_err[i].is_none()).unwrap().beta;
     want.push(format!(
         "TAP 方程式は $J_0 = {:.1}$ から、確率伝搬法は $J_0 = {:.1}$ から",
         first_fail(1),

@@ -66,8 +66,6 @@ use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
 use std::fmt::Debug;
 use std::mem::discriminant;
-use std::sync::mpsc;
-use std::time::Duration;
 
 // ---------------------------------------------------------------- 共通の道具
 
@@ -707,13 +705,6 @@ fn rbm_probabilities_beyond_enumeration_precision() {
 /// （返らないスレッドはテストのプロセスの終わりに消える）。
 #[test]
 fn unbounded_chain_lengths_are_refused() {
-    fn finishes<T: Debug + Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(f());
-        });
-        rx.recv_timeout(Duration::from_secs(2)).ok()
-    }
     // 1 × 1 の RBM の 1 往復は 3 単位
     let rbm = Rbm::new(array![[0.5]], array![0.1], array![-0.2]).unwrap();
     let data = array![[1u8]];
@@ -725,7 +716,7 @@ fn unbounded_chain_lengths_are_refused() {
     };
     let mut failures = Vec::new();
     let (r, d) = (rbm.clone(), data.clone());
-    let got = finishes(move || {
+    let got = deadline(2, move || {
         r.gibbs(&d, usize::MAX, &mut ChaCha8Rng::seed_from_u64(0))
             .err()
     });
@@ -733,7 +724,7 @@ fn unbounded_chain_lengths_are_refused() {
         failures.push(format!("gibbs(steps = usize::MAX) = {got:?}"));
     }
     let (r, d) = (rbm.clone(), data.clone());
-    let got = finishes(move || {
+    let got = deadline(2, move || {
         r.cd_gradient(&d, usize::MAX, &mut ChaCha8Rng::seed_from_u64(0))
             .err()
     });
@@ -741,7 +732,7 @@ fn unbounded_chain_lengths_are_refused() {
         failures.push(format!("cd_gradient(k = usize::MAX) = {got:?}"));
     }
     let (r, d) = (rbm.clone(), data.clone());
-    let got = finishes(move || {
+    let got = deadline(2, move || {
         let mut pcd = Pcd::from_states(&d).unwrap();
         let before = pcd.clone();
         let e = pcd
@@ -794,7 +785,7 @@ fn unbounded_chain_lengths_are_refused() {
         ),
     ] {
         let (r, d) = (rbm.clone(), data.clone());
-        let got = finishes(move || {
+        let got = deadline(2, move || {
             let mut seen = 0;
             let e = r
                 .train(&d, method, &config, |_, _| {

@@ -15,8 +15,8 @@
 //! そうでなければ文書（`# Errors`）に書いた型つきの `Err`。
 //!
 //! 回数の大きい呼び出し（`usize::MAX` 回の掃引・記録・学習・ステップ）は別のスレッドで呼び、2 秒以内に `TooLarge` を返すこと、
-//! 誤りを返したときは状態（配置・試みの数・結合）を変えていないことを確かめる。返らない呼び出しは見張りの誤り
-//! 「2 秒以内に返らなかった」として契約違反にするので、直し方が戻っても掃引は止まらない。
+//! 誤りを返したときは状態（配置・試みの数・結合）を変えていないことを確かめる。返らない呼び出しは、2 秒で見張りの誤り
+//! （`hostile_support` の `hung`）として契約違反にするので、直し方が戻っても掃引は止まらない。
 //!
 //! 掃引の大きさ（各テストの最後の `finish` で数を確かめる）: **公開関数 65 個 × 入力 = 呼び出し 65 721 回**。
 //! - `sweep_lattice_samplers`: 17 関数（`LatticeMetropolis` の構築 2 通り・エネルギー・計算し直したエネルギー・磁化・掃引・
@@ -70,62 +70,13 @@ use hostile_support::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::sync::mpsc;
-use std::time::Duration;
 
 // ---------------------------------------------------------------- 共通の道具
-
-const NF: &str = "NonFinite";
-const INV: &str = "InvalidParameter";
-const BIG: &str = "TooLarge";
-const MANY: &str = "TooManySpins";
-const OVER: &str = "Overflow";
-const EMPTY: &str = "EmptyInput";
-const MISMATCH: &str = "DimensionMismatch";
-const FEW: &str = "TooFewSamples";
-
-/// 誤りの種類の名前。見張りの誤り（[`hung`]・[`touched`]）は、どの期待とも一致しない名前にする。
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::TooLarge { what, .. } if what.starts_with('（') => "（見張り）",
-        Error::EmptyInput => EMPTY,
-        Error::DimensionMismatch { .. } => MISMATCH,
-        Error::NonFinite { .. } => NF,
-        Error::NegativeProbability { .. } => "NegativeProbability",
-        Error::NotNormalized { .. } => "NotNormalized",
-        Error::NotSymmetric { .. } => "NotSymmetric",
-        Error::InvalidParameter { .. } => INV,
-        Error::TooManySpins { .. } => MANY,
-        Error::Overflow { .. } => OVER,
-        Error::TooLarge { .. } => BIG,
-        Error::TooFewSamples { .. } => FEW,
-        Error::Diverged { .. } => "Diverged",
-        _ => "その他",
-    }
-}
-
-/// `want` が `None` なら `Ok` で値が `ok` を満たすこと、`Some(k)` なら種類 `k` の誤りであること。
-fn expect<T>(r: &Result<T>, want: Option<&str>, ok: impl FnOnce(&T) -> bool) -> bool {
-    match (r, want) {
-        (Ok(v), None) => ok(v),
-        (Err(e), Some(w)) => kind(e) == w,
-        _ => false,
-    }
-}
 
 /// 仕事の上限を超える回数を断った誤り（`what`・`requested`・`max` まで比べる）。
 fn too_large<T>(r: &Result<T>, what: &str, requested: usize, max: usize) -> bool {
     matches!(r, Err(Error::TooLarge { what: w, requested: q, max: m })
         if *w == what && *q == requested && *m == max)
-}
-
-/// 見張りの誤り: 2 秒以内に返らなかった（事実上終わらない計算）。
-fn hung() -> Error {
-    Error::TooLarge {
-        what: "（2 秒以内に返らなかった）",
-        requested: 0,
-        max: 0,
-    }
 }
 
 /// 見張りの誤り: 誤りを返したのに状態を変えた。
@@ -135,15 +86,6 @@ fn touched() -> Error {
         requested: 0,
         max: 0,
     }
-}
-
-/// 別のスレッドで `f` を呼び、2 秒以内に返った値（返らなければ `None`。そのスレッドはプロセスの終わりに消える）。
-fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    rx.recv_timeout(Duration::from_secs(2)).ok()
 }
 
 /// 状態 `state` の複製に `call` を別のスレッドで行う。2 秒以内に返らなければ [`hung`]、誤りを返したのに
@@ -160,7 +102,7 @@ where
 {
     let mut s = state.clone();
     let before = fingerprint(&s);
-    match bounded(move || {
+    match deadline(2, move || {
         let r = call(&mut s);
         let same = fingerprint(&s) == before;
         (r, same)
@@ -278,7 +220,7 @@ fn non_finite_learning_inputs_are_non_finite_errors() {
 /// 直し方が戻っても掃引が止まらないよう、別のスレッドで呼んで 2 秒以内に返ることを確かめる。
 #[test]
 fn unbounded_sweep_counts_are_refused() {
-    let got = bounded(|| {
+    let got = deadline(2, || {
         let mut rng = SmallRng::seed_from_u64(1);
         let mut s = LatticeMetropolis::new(4, 0.4, Start::Cold, &mut rng)?;
         s.run(&mut rng, usize::MAX).map(|()| s.attempted())
@@ -292,7 +234,7 @@ fn unbounded_sweep_counts_are_refused() {
             max: max16
         }))
     );
-    let got = bounded(|| {
+    let got = deadline(2, || {
         let mut rng = SmallRng::seed_from_u64(2);
         let mut s = MultiSpinMetropolis::new(4, 0.4, Start::Cold, &mut rng)?;
         s.run(&mut rng, usize::MAX).map(|()| s.attempted())
@@ -305,7 +247,7 @@ fn unbounded_sweep_counts_are_refused() {
             max: max16
         }))
     );
-    let got = bounded(|| {
+    let got = deadline(2, || {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let model = Ising::zeros(3)?;
         let mut c = Chain::new(&model, Rule::Metropolis, Scan::Random, &[1, 1, 1])?;
@@ -320,7 +262,7 @@ fn unbounded_sweep_counts_are_refused() {
             max: max_sweeps(3)
         }))
     );
-    let got = bounded(|| {
+    let got = deadline(2, || {
         let mut rng = SmallRng::seed_from_u64(4);
         let mut s = CouplingSgd::new(2, -1.0, 0.3, 0.1, usize::MAX, &mut rng)?;
         s.step(&mut rng)
@@ -1438,11 +1380,10 @@ fn sweep_glass_and_learning() {
                             None
                         };
                         let input = (side, target, k0, eta, sweeps);
-                        let r = bounded(move || {
+                        let r = bounded(2, move || {
                             let mut rng = SmallRng::seed_from_u64(1);
                             CouplingSgd::new(side, target, k0, eta, sweeps, &mut rng)
-                        })
-                        .unwrap_or(Err(hung()));
+                        });
                         sw.probe(
                             "CouplingSgd::new",
                             &input,
@@ -2505,7 +2446,7 @@ fn sweep_exchange() {
                 });
                 let r = {
                     let g = g.clone();
-                    bounded(move || acceptance_ladder(&g, lo, hi, m)).unwrap_or(Err(hung()))
+                    bounded(2, move || acceptance_ladder(&g, lo, hi, m))
                 };
                 sw.probe(
                     "exchange::acceptance_ladder",

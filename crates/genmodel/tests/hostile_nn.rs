@@ -55,34 +55,6 @@ use std::time::Instant;
 
 // ---------------------------------------------------------------- 共通の道具
 
-const NF: &str = "NonFinite";
-const INV: &str = "InvalidParameter";
-const OVER: &str = "Overflow";
-const EMPTY: &str = "EmptyInput";
-const MISMATCH: &str = "DimensionMismatch";
-const BIG: &str = "TooLarge";
-
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::EmptyInput => EMPTY,
-        Error::DimensionMismatch { .. } => MISMATCH,
-        Error::NonFinite { .. } => NF,
-        Error::InvalidParameter { .. } => INV,
-        Error::Overflow { .. } => OVER,
-        Error::TooLarge { .. } => BIG,
-        _ => "その他",
-    }
-}
-
-/// `want` が `None` なら `Ok` で値が `ok` を満たすこと、`Some(k)` なら種類 `k` の誤りであること。
-fn expect<T>(r: &Result<T>, want: Option<&str>, ok: impl FnOnce(&T) -> bool) -> bool {
-    match (r, want) {
-        (Ok(v), None) => ok(v),
-        (Err(e), Some(w)) => kind(e) == w,
-        _ => false,
-    }
-}
-
 /// 極端な値に足す値: `exp` の境、`√f64::MAX` の前後、大きいが有限の値。
 const MORE: [f64; 8] = [710.0, -710.0, -745.0, 1e154, -1e155, 1e300, 0.5, -2.0];
 

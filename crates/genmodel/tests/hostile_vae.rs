@@ -61,48 +61,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cell::Cell;
 use std::f64::consts::PI;
-use std::sync::mpsc;
-use std::time::Duration;
 
 // ---------------------------------------------------------------- 共通の道具
-
-const NF: &str = "NonFinite";
-const INV: &str = "InvalidParameter";
-const OVER: &str = "Overflow";
-const EMPTY: &str = "EmptyInput";
-const MISMATCH: &str = "DimensionMismatch";
-const NPD: &str = "NotPositiveDefinite";
-const ILL: &str = "IllConditioned";
-const BIG: &str = "TooLarge";
 
 const CALLS_PPCA: usize = 275_044;
 const CALLS_LINEAR: usize = 75_546;
 const CALLS_ESTIMATOR: usize = 94_082;
-
-/// 誤りの種類の名前。見張りの誤り（[`hung`]）は、どの期待とも一致しない名前にする。
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::TooLarge { what, .. } if what.starts_with('（') => "（見張り）",
-        Error::EmptyInput => EMPTY,
-        Error::DimensionMismatch { .. } => MISMATCH,
-        Error::NonFinite { .. } => NF,
-        Error::NotPositiveDefinite => NPD,
-        Error::IllConditioned { .. } => ILL,
-        Error::InvalidParameter { .. } => INV,
-        Error::Overflow { .. } => OVER,
-        Error::TooLarge { .. } => BIG,
-        _ => "その他",
-    }
-}
-
-/// `want` が `None` なら `Ok` で値が `ok` を満たすこと、`Some(k)` なら種類 `k` の誤りであること。
-fn expect<T>(r: &Result<T>, want: Option<&str>, ok: impl FnOnce(&T) -> bool) -> bool {
-    match (r, want) {
-        (Ok(v), None) => ok(v),
-        (Err(e), Some(w)) => kind(e) == w,
-        _ => false,
-    }
-}
 
 /// `Ok` なら `ok` を満たし、`Err` なら種類が `allowed` のどれかであること。
 fn ok_or<T>(r: &Result<T>, allowed: &[&str], ok: impl FnOnce(&T) -> bool) -> bool {
@@ -150,28 +114,6 @@ fn probe_keep<T: std::fmt::Debug + Clone>(
         contract,
     );
     kept.expect("probe は f を呼ぶ")
-}
-
-/// 見張りの誤り: 決めた時間のうちに返らなかった（事実上終わらない計算）。
-fn hung() -> Error {
-    Error::TooLarge {
-        what: "（時間のうちに返らなかった）",
-        requested: 0,
-        max: 0,
-    }
-}
-
-/// 別のスレッドで `f` を呼び、`secs` 秒以内に返った値（返らなければ [`hung`]。そのスレッドはプロセスの終わりに消える）。
-fn bounded<T: Send + 'static>(
-    secs: u64,
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    rx.recv_timeout(Duration::from_secs(secs))
-        .unwrap_or_else(|_| Err(hung()))
 }
 
 fn all_finite<'a>(it: impl IntoIterator<Item = &'a f64>) -> bool {

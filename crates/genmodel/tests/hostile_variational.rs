@@ -66,53 +66,8 @@ use hostile_support::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
-use std::sync::mpsc;
-use std::time::Duration;
 
 // ---------------------------------------------------------------- 共通の道具
-
-const NF: &str = "NonFinite";
-const INV: &str = "InvalidParameter";
-const MANY: &str = "TooManySpins";
-const OVER: &str = "Overflow";
-const EMPTY: &str = "EmptyInput";
-const MISMATCH: &str = "DimensionMismatch";
-const NEG: &str = "NegativeProbability";
-const NORM: &str = "NotNormalized";
-const NPD: &str = "NotPositiveDefinite";
-const ILL: &str = "IllConditioned";
-const CONV: &str = "NotConverged";
-const BIG: &str = "TooLarge";
-
-/// 誤りの種類の名前。見張りの誤り（[`hung`]）は、どの期待とも一致しない名前にする。
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::TooLarge { what, .. } if what.starts_with('（') => "（見張り）",
-        Error::EmptyInput => EMPTY,
-        Error::DimensionMismatch { .. } => MISMATCH,
-        Error::NonFinite { .. } => NF,
-        Error::NegativeProbability { .. } => NEG,
-        Error::NotNormalized { .. } => NORM,
-        Error::NotSymmetric { .. } => "NotSymmetric",
-        Error::NotPositiveDefinite => NPD,
-        Error::IllConditioned { .. } => ILL,
-        Error::InvalidParameter { .. } => INV,
-        Error::TooManySpins { .. } => MANY,
-        Error::Overflow { .. } => OVER,
-        Error::TooLarge { .. } => BIG,
-        Error::NotConverged { .. } => CONV,
-        _ => "その他",
-    }
-}
-
-/// `want` が `None` なら `Ok` で値が `ok` を満たすこと、`Some(k)` なら種類 `k` の誤りであること。
-fn expect<T>(r: &Result<T>, want: Option<&str>, ok: impl FnOnce(&T) -> bool) -> bool {
-    match (r, want) {
-        (Ok(v), None) => ok(v),
-        (Err(e), Some(w)) => kind(e) == w,
-        _ => false,
-    }
-}
 
 /// 結果から読み出し（accessor）を呼ぶ。誤りはそのまま渡すので、呼び出しの回数は結果によらない。
 fn read<T, U>(r: &Result<T>, f: impl FnOnce(&T) -> U) -> Result<U> {
@@ -151,28 +106,6 @@ fn probe_keep<T: std::fmt::Debug + Clone>(
         contract,
     );
     kept.expect("probe は f を呼ぶ")
-}
-
-/// 見張りの誤り: 決めた時間のうちに返らなかった（事実上終わらない計算）。
-fn hung() -> Error {
-    Error::TooLarge {
-        what: "（時間のうちに返らなかった）",
-        requested: 0,
-        max: 0,
-    }
-}
-
-/// 別のスレッドで `f` を呼び、`secs` 秒以内に返った値（返らなければ [`hung`]。そのスレッドはプロセスの終わりに消える）。
-fn bounded<T: Send + 'static>(
-    secs: u64,
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    rx.recv_timeout(Duration::from_secs(secs))
-        .unwrap_or_else(|_| Err(hung()))
 }
 
 fn within(a: f64, b: f64, tol: f64) -> bool {

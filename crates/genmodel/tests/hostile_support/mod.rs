@@ -1,14 +1,17 @@
-//! 敵対的な入力の掃引（`hostile_ising.rs`、`hostile_surrogate.rs`）で共通に使う道具:
-//! 極端な値、呼び出しを数えてパニックと契約を確かめる [`Sweep`]、正しい値を求めるための
+//! 敵対的な入力の掃引（`hostile*.rs`）で共通に使う道具:
+//! 極端な値、呼び出しを数えてパニックと契約を確かめる [`Sweep`]、誤りの種類の名前 [`kind`]、
+//! 別のスレッドで決めた時間のうちに返ることを確かめる [`deadline`]、正しい値を求めるための
 //! 指数を別に持つ数 [`Big`]。
 
-#![allow(dead_code)] // 2 つの掃引で使う道具が違うので、片方で使わないものがある
+#![allow(dead_code)] // 掃引ごとに使う道具が違うので、使わないものがある
 
 use genmodel::ndarray::{Array1, ArrayView1, Axis, Slice};
 use genmodel::{Error, Result};
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// 極端な値。
 pub const EXTREMES: [f64; 13] = [
@@ -108,6 +111,84 @@ pub fn is_invalid<T>(r: &Result<T>) -> bool {
 
 pub fn is_overflow<T>(r: &Result<T>) -> bool {
     matches!(r, Err(Error::Overflow { .. }))
+}
+
+// ---------------------------------------------------------------- 誤りの種類
+
+pub const EMPTY: &str = "EmptyInput";
+pub const MISMATCH: &str = "DimensionMismatch";
+pub const NF: &str = "NonFinite";
+pub const NEG: &str = "NegativeProbability";
+pub const NORM: &str = "NotNormalized";
+pub const NPD: &str = "NotPositiveDefinite";
+pub const ILL: &str = "IllConditioned";
+pub const FEW: &str = "TooFewSamples";
+pub const INV: &str = "InvalidParameter";
+pub const MANY: &str = "TooManySpins";
+pub const OVER: &str = "Overflow";
+pub const BIG: &str = "TooLarge";
+pub const CONV: &str = "NotConverged";
+
+/// 誤りの種類の名前。見張りの誤り（`what` が「（」で始まる `TooLarge`: [`hung`] や `hostile_lattice.rs` の
+/// `touched`）は、どの期待とも一致しない名前 `"（見張り）"` にする。ここに挙げない種類はまとめて `"その他"` である。
+pub fn kind(e: &Error) -> &'static str {
+    match e {
+        Error::TooLarge { what, .. } if what.starts_with('（') => "（見張り）",
+        Error::EmptyInput => EMPTY,
+        Error::DimensionMismatch { .. } => MISMATCH,
+        Error::NonFinite { .. } => NF,
+        Error::NegativeProbability { .. } => NEG,
+        Error::NotNormalized { .. } => NORM,
+        Error::NotSymmetric { .. } => "NotSymmetric",
+        Error::NotPositiveDefinite => NPD,
+        Error::IllConditioned { .. } => ILL,
+        Error::TooFewSamples { .. } => FEW,
+        Error::InvalidParameter { .. } => INV,
+        Error::TooManySpins { .. } => MANY,
+        Error::Overflow { .. } => OVER,
+        Error::TooLarge { .. } => BIG,
+        Error::Diverged { .. } => "Diverged",
+        Error::NotConverged { .. } => CONV,
+        _ => "その他",
+    }
+}
+
+/// `want` が `None` なら `Ok` で値が `ok` を満たすこと、`Some(k)` なら種類 `k` の誤りであること。
+pub fn expect<T>(r: &Result<T>, want: Option<&str>, ok: impl FnOnce(&T) -> bool) -> bool {
+    match (r, want) {
+        (Ok(v), None) => ok(v),
+        (Err(e), Some(w)) => kind(e) == w,
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------- 時間の見張り
+
+/// 見張りの誤り: 決めた時間のうちに返らなかった（事実上終わらない計算）。
+pub fn hung() -> Error {
+    Error::TooLarge {
+        what: "（時間のうちに返らなかった）",
+        requested: 0,
+        max: 0,
+    }
+}
+
+/// 別のスレッドで `f` を呼び、`secs` 秒以内に返った値（返らなければ `None`。そのスレッドはプロセスの終わりに消える）。
+/// 直し方が戻っても、終わらない計算でテストが止まらないようにする。
+pub fn deadline<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(secs)).ok()
+}
+
+/// [`deadline`] の `Result` を返す呼び出し版: `secs` 秒以内に返らなければ [`hung`]。
+pub fn bounded<T: Send + 'static>(
+    secs: u64,
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    deadline(secs, f).unwrap_or_else(|| Err(hung()))
 }
 
 /// 長さ `2n` の配列に `v` を 1 つおきに置く（ビュー `[..;2]` が `v` になる、連続でない配列の元）。

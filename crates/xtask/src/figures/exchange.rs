@@ -2,9 +2,7 @@
 //! 数は `cargo run --release -p xtask -- runs` が書いた [`crate::runs_exchange::RUNS`] から読む。
 
 use super::Figure;
-use super::style::{
-    AXIS, BACKGROUND, FONT, PALETTE, SIZE, TEXT, draw_legend, legend_line, render, tick,
-};
+use super::style::{PALETTE, SIZE, TEXT, draw_legend, legend_line, mesh, render, tick};
 use crate::runs_exchange::{ExchangeRuns, GLASS_LADDER};
 use plotters::prelude::*;
 
@@ -31,16 +29,7 @@ fn acceptance(runs: &ExchangeRuns) -> String {
             .x_label_area_size(52)
             .y_label_area_size(70)
             .build_cartesian_2d(0.3..0.6, 0.3..0.8)?;
-        chart
-            .configure_mesh()
-            .x_desc("対の中点の結合 K")
-            .y_desc("交換の受理率")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(&mut chart, "対の中点の結合 K", "交換の受理率", &tick, &tick).draw()?;
         for (i, (name, label)) in [
             ("geometric", "等比の梯子"),
             ("constant", "受理率をそろえた梯子"),
@@ -94,16 +83,14 @@ fn glass_tau(runs: &ExchangeRuns) -> String {
             .x_label_area_size(52)
             .y_label_area_size(80)
             .build_cartesian_2d(0.2..2.6, (0.01..3000.0).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("結合 K = 1/T")
-            .y_desc("q² の τ_int（掃引）")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&|y| format!("{y}"))
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(
+            &mut chart,
+            "結合 K = 1/T",
+            "q² の τ_int（掃引）",
+            &tick,
+            &|y| format!("{y}"),
+        )
+        .draw()?;
         let mut met: Vec<(f64, f64)> = runs
             .glass
             .iter()

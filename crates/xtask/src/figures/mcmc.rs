@@ -2,9 +2,7 @@
 //! 数は `cargo run --release -p xtask -- runs` が書いた [`crate::runs_mcmc::RUNS`] から読む。
 
 use super::Figure;
-use super::style::{
-    AXIS, BACKGROUND, FONT, PALETTE, SIZE, TEXT, draw_legend, legend_line, render, tick,
-};
+use super::style::{PALETTE, SIZE, TEXT, draw_legend, legend_line, mesh, render, tick};
 use crate::runs::wilson;
 use crate::runs_mcmc::{COMPARE_SIDES, McmcRuns};
 use genmodel::boltzmann::lattice::{T_C, kaufman};
@@ -51,16 +49,14 @@ fn coverage(runs: &McmcRuns) -> String {
             .x_label_area_size(52)
             .y_label_area_size(70)
             .build_cartesian_2d((40.0..30_000.0).log_scale(), 0.2..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("鎖の長さ（掃引）")
-            .y_desc("被覆率")
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(
+            &mut chart,
+            "鎖の長さ（掃引）",
+            "被覆率",
+            &|x| format!("{x:.0}"),
+            &tick,
+        )
+        .draw()?;
         chart
             .draw_series(DashedLineSeries::new(
                 [(40.0, 0.95), (30_000.0, 0.95)],
@@ -111,16 +107,7 @@ fn specific_heat(runs: &McmcRuns) -> String {
             .x_label_area_size(52)
             .y_label_area_size(70)
             .build_cartesian_2d(1.6..3.4, 0.0..2.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("温度 T")
-            .y_desc("比熱 c")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(&mut chart, "温度 T", "比熱 c", &tick, &tick).draw()?;
         for (i, &side) in COMPARE_SIDES.iter().enumerate() {
             let color = PALETTE[i];
             let curve: Vec<(f64, f64)> = (0..=360)
@@ -170,18 +157,16 @@ fn slowing(runs: &McmcRuns) -> String {
             .x_label_area_size(52)
             .y_label_area_size(70)
             .build_cartesian_2d(1.6..6.4, (0.5..400.0).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("一辺 L")
-            .y_desc("τ_int（掃引）")
-            .x_labels(5)
-            // 横軸は log₂ L: 目盛りは 2 の冪の一辺
-            .x_label_formatter(&|x: &f64| format!("{:.0}", x.exp2()))
-            .y_label_formatter(&|y| format!("{y}"))
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        // 横軸は log₂ L: 目盛りは 2 の冪の一辺
+        mesh(
+            &mut chart,
+            "一辺 L",
+            "τ_int（掃引）",
+            &|x: &f64| format!("{:.0}", x.exp2()),
+            &|y| format!("{y}"),
+        )
+        .x_labels(5)
+        .draw()?;
         let series = [
             (T_C, true, "T_c の |m|", 0usize),
             (T_C, false, "T_c のエネルギー", 1),
@@ -253,16 +238,14 @@ fn learn(runs: &McmcRuns) -> String {
             .x_label_area_size(52)
             .y_label_area_size(80)
             .build_cartesian_2d(0.0..1.05, (5e-4..0.1).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("学習率 η / (2/λ)")
-            .y_desc("K の標準偏差")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&|y| format!("{y}"))
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(
+            &mut chart,
+            "学習率 η / (2/λ)",
+            "K の標準偏差",
+            &tick,
+            &|y| format!("{y}"),
+        )
+        .draw()?;
         let curve = (1..200).map(|i| {
             let f = f64::from(i) / 200.0;
             let eta = f * limit;

@@ -2,9 +2,7 @@
 //! 画素の平均、CD-k の偏り。数は `cargo run --release -p xtask -- runs` が書いた [`crate::runs::RUNS`] から読む。
 
 use super::Figure;
-use super::style::{
-    AXIS, BACKGROUND, FONT, PALETTE, SIZE, TEXT, draw_legend, legend_line, render, tick,
-};
+use super::style::{PALETTE, SIZE, TEXT, draw_legend, legend_line, mesh, render, tick};
 use crate::runs::Runs;
 use plotters::prelude::*;
 
@@ -59,17 +57,15 @@ fn curves(runs: &Runs) -> String {
             .x_label_area_size(52)
             .y_label_area_size(70)
             .build_cartesian_2d(0.0..t_max, -23.0..-17.3)?;
-        chart
-            .configure_mesh()
-            .x_desc("歩")
-            .y_desc("平均対数尤度")
-            .x_labels(4)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(
+            &mut chart,
+            "歩",
+            "平均対数尤度",
+            &|x| format!("{x:.0}"),
+            &tick,
+        )
+        .x_labels(4)
+        .draw()?;
         for (i, (name, label)) in LABELS.iter().enumerate() {
             let Some(c) = runs.curve(name) else { continue };
             let color = PALETTE[i];
@@ -117,17 +113,15 @@ fn recon(runs: &Runs) -> String {
             .x_label_area_size(52)
             .y_label_area_size(70)
             .build_cartesian_2d(1000.0..t_max, 3.1..3.9)?;
-        chart
-            .configure_mesh()
-            .x_desc("歩")
-            .y_desc("再構成誤差")
-            .x_labels(4)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(
+            &mut chart,
+            "歩",
+            "再構成誤差",
+            &|x| format!("{x:.0}"),
+            &tick,
+        )
+        .x_labels(4)
+        .draw()?;
         for (i, (name, label)) in LABELS.iter().enumerate() {
             let Some(c) = runs.curve(name) else { continue };
             let last = late_mean(c);
@@ -210,16 +204,7 @@ fn pixel_means(runs: &Runs) -> String {
             .x_label_area_size(52)
             .y_label_area_size(70)
             .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("厳密な ⟨vᵢ⟩")
-            .y_desc("Gibbs の推定")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(&mut chart, "厳密な ⟨vᵢ⟩", "Gibbs の推定", &tick, &tick).draw()?;
         chart
             .draw_series(LineSeries::new(
                 [(0.0, 0.0), (1.0, 1.0)],
@@ -252,16 +237,14 @@ fn cd_bias(runs: &Runs) -> String {
             .x_label_area_size(52)
             .y_label_area_size(80)
             .build_cartesian_2d(0.0..30.0, (1e-14..10.0).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("k")
-            .y_desc("‖E[CD-k] − 厳密な勾配‖")
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|v: &f64| format!("1e{:.0}", v.log10()))
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        mesh(
+            &mut chart,
+            "k",
+            "‖E[CD-k] − 厳密な勾配‖",
+            &|x| format!("{x:.0}"),
+            &|v: &f64| format!("1e{:.0}", v.log10()),
+        )
+        .draw()?;
         for (i, (&a, &(_, l2))) in scales.iter().zip(&runs.lambda2).enumerate() {
             let pts: Vec<(f64, f64)> = runs
                 .bias

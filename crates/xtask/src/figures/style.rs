@@ -1,6 +1,8 @@
 //! 図の共通の見た目と、折れ線を描くための小さな道具。
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::error::Error;
@@ -61,6 +63,32 @@ pub fn tick(v: &f64) -> String {
         "-0" => "0".to_string(),
         _ => s.replace('-', "−"),
     }
+}
+
+/// 折れ線の図の格子と軸: 軸の名前 `x_desc`・`y_desc`、目盛りの書式 `x_format`・`y_format`、目盛りの文字
+/// [`TEXT`] と軸の名前 [`AXIS`] の大きさを決め、細い格子線は背景色 [`BACKGROUND`] で消す。目盛りの数などを
+/// 足してから `draw` で描く。
+pub fn mesh<'a, 'b, DB, X, Y, XT, YT>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    x_desc: &str,
+    y_desc: &str,
+    x_format: &'b dyn Fn(&XT) -> String,
+    y_format: &'b dyn Fn(&YT) -> String,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(x_format)
+        .y_label_formatter(y_format)
+        .label_style((FONT, TEXT))
+        .axis_desc_style((FONT, AXIS))
+        .light_line_style(BACKGROUND);
+    mesh
 }
 
 /// 凡例に描く短い線（幅 20 ピクセル）。
@@ -151,4 +179,39 @@ pub fn legend(
         ))?;
     }
     Ok(())
+}
+
+/// 図の下の欄 `area` のグラフの枠: 余白 8（右は 24）、横軸の目盛りの欄 52、縦軸の目盛りの欄 `y_label_area`。
+pub fn frame<'a, 'b, 'c>(
+    area: &'a DrawingArea<SVGBackend<'c>, plotters::coord::Shift>,
+    y_label_area: u32,
+) -> ChartBuilder<'a, 'b, SVGBackend<'c>> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin(8)
+        .margin_right(24)
+        .x_label_area_size(52)
+        .y_label_area_size(y_label_area);
+    builder
+}
+
+/// 対数目盛りの数: 10 の冪を `10⁻³` のように書く（1 と 10 はそのまま）。
+pub fn pow10(y: &f64) -> String {
+    let k = y.log10().round() as i32;
+    match k {
+        0 => "1".to_string(),
+        1 => "10".to_string(),
+        _ => {
+            let sup: String = k
+                .to_string()
+                .chars()
+                .map(|c| match c {
+                    '-' => '⁻',
+                    d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹']
+                        [d as usize - '0' as usize],
+                })
+                .collect();
+            format!("10{sup}")
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! 計算は数秒なので、図を作るたびにここで計算する（[`sweep`]）。本文の表 7.1 の数もここから作る。
 
 use super::Figure;
-use super::style::{AXIS, BACKGROUND, FONT, Key, PALETTE, TEXT, legend, render, tick};
+use super::style::{Key, PALETTE, frame, legend, mesh, pow10, render, tick};
 use genmodel::boltzmann::ising::{Ising, pairs};
 use genmodel::boltzmann::lattice::{K_C, onsager};
 use genmodel::ndarray::{Array1, Array2};
@@ -201,6 +201,15 @@ where
     Ok(())
 }
 
+/// 凡例の項目: `names` の `i` 番目を、色 `PALETTE[i]`・太さ 3 の実線で示す。
+fn line_keys<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<(Key, String)> {
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| (Key::Line(PALETTE[i], 3), m.to_string()))
+        .collect()
+}
+
 fn top_legend(
     root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     items: &[(Key, String)],
@@ -208,53 +217,20 @@ fn top_legend(
     legend(root, (60, 24), 3, 180, items)
 }
 
-/// 対数目盛りの数: 10 の冪を `10⁻³` のように書く（1 と 10 はそのまま）。
-fn pow10(y: &f64) -> String {
-    let k = y.log10().round() as i32;
-    match k {
-        0 => "1".to_string(),
-        1 => "10".to_string(),
-        _ => {
-            let sup: String = k
-                .to_string()
-                .chars()
-                .map(|c| match c {
-                    '-' => '⁻',
-                    d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹']
-                        [d as usize - '0' as usize],
-                })
-                .collect();
-            format!("10{sup}")
-        }
-    }
-}
-
 /// 図 7.1: 磁化の誤差（対数目盛り）。
 fn magnetisation_error(rows: &[Row]) -> String {
     render((640, 440), |root| {
         let (top, body) = root.split_vertically(56);
-        let items: Vec<(Key, String)> = METHODS
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (Key::Line(PALETTE[i], 3), m.to_string()))
-            .collect();
-        top_legend(&top, &items)?;
-        let mut chart = ChartBuilder::on(&body)
-            .margin(8)
-            .margin_right(24)
-            .x_label_area_size(52)
-            .y_label_area_size(80)
-            .build_cartesian_2d(0.0..2.05, (1e-5..1.0).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("結合の強さ J₀")
-            .y_desc("磁化の誤差（RMS）")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&pow10)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        top_legend(&top, &line_keys(METHODS))?;
+        let mut chart = frame(&body, 80).build_cartesian_2d(0.0..2.05, (1e-5..1.0).log_scale())?;
+        mesh(
+            &mut chart,
+            "結合の強さ J₀",
+            "磁化の誤差（RMS）",
+            &tick,
+            &pow10,
+        )
+        .draw()?;
         for (i, color) in PALETTE.iter().take(3).enumerate() {
             draw_segments(&mut chart, segments(rows, |r| r.m_err[i]), *color)?;
         }
@@ -274,28 +250,9 @@ fn log_z_error(rows: &[Row]) -> String {
     let pad = 0.08 * (hi - lo);
     render((640, 440), |root| {
         let (top, body) = root.split_vertically(56);
-        let items: Vec<(Key, String)> = ["平均場", "TAP", "Bethe"]
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (Key::Line(PALETTE[i], 3), m.to_string()))
-            .collect();
-        top_legend(&top, &items)?;
-        let mut chart = ChartBuilder::on(&body)
-            .margin(8)
-            .margin_right(24)
-            .x_label_area_size(52)
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.0..2.05, (lo - pad)..(hi + pad))?;
-        chart
-            .configure_mesh()
-            .x_desc("結合の強さ J₀")
-            .y_desc("ln Z/N の誤差")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        top_legend(&top, &line_keys(["平均場", "TAP", "Bethe"]))?;
+        let mut chart = frame(&body, 90).build_cartesian_2d(0.0..2.05, (lo - pad)..(hi + pad))?;
+        mesh(&mut chart, "結合の強さ J₀", "ln Z/N の誤差", &tick, &tick).draw()?;
         chart.draw_series(LineSeries::new(
             [(0.0, 0.0), (2.05, 0.0)],
             BLACK.stroke_width(1),
@@ -319,22 +276,8 @@ fn inverse_error(rows: &[Row]) -> String {
             (Key::Line(PALETTE[2], 3), "擬似尤度（標本）".to_string()),
         ];
         legend(&top, (60, 24), 2, 270, &items)?;
-        let mut chart = ChartBuilder::on(&body)
-            .margin(8)
-            .margin_right(24)
-            .x_label_area_size(52)
-            .y_label_area_size(80)
-            .build_cartesian_2d(0.0..2.05, (5e-4..3.0).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("結合の強さ J₀")
-            .y_desc("結合の相対誤差")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&pow10)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        let mut chart = frame(&body, 80).build_cartesian_2d(0.0..2.05, (5e-4..3.0).log_scale())?;
+        mesh(&mut chart, "結合の強さ J₀", "結合の相対誤差", &tick, &pow10).draw()?;
         for (i, color) in PALETTE.iter().take(3).enumerate() {
             draw_segments(&mut chart, segments(rows, |r| r.j_err[i]), *color)?;
         }
@@ -371,28 +314,15 @@ fn ferromagnet_curves() -> String {
     ];
     render((640, 440), |root| {
         let (top, body) = root.split_vertically(56);
-        let items: Vec<(Key, String)> = curves
-            .iter()
-            .enumerate()
-            .map(|(i, (m, _))| (Key::Line(PALETTE[i], 3), m.to_string()))
-            .collect();
-        legend(&top, (40, 24), 3, 160, &items)?;
-        let mut chart = ChartBuilder::on(&body)
-            .margin(8)
-            .margin_right(24)
-            .x_label_area_size(52)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.15..0.8, 0.0..1.05)?;
-        chart
-            .configure_mesh()
-            .x_desc("結合 K")
-            .y_desc("自発磁化 m")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(BACKGROUND)
-            .draw()?;
+        legend(
+            &top,
+            (40, 24),
+            3,
+            160,
+            &line_keys(curves.iter().map(|(m, _)| *m)),
+        )?;
+        let mut chart = frame(&body, 70).build_cartesian_2d(0.15..0.8, 0.0..1.05)?;
+        mesh(&mut chart, "結合 K", "自発磁化 m", &tick, &tick).draw()?;
         for (i, (_, f)) in curves.iter().enumerate() {
             chart.draw_series(LineSeries::new(
                 ks.iter().map(|&k| (k, f(k))),
