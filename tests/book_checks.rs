@@ -1128,3 +1128,104 @@ fn chapter_7_quotes_the_computed_numbers() {
         assert!(page.contains(w.as_str()), "本文に次の行がない: {w}");
     }
 }
+
+/// 第 8 章の長い計算の結果（src/figures/data/vae-digits.tsv）は、今のコードとデータで計算したものである。
+#[test]
+fn chapter_8_runs_match_their_inputs() {
+    let root = root();
+    let runs = xtask::runs_vae::VaeRuns::read(&root).expect("src/figures/data/vae-digits.tsv");
+    assert_eq!(
+        runs.fingerprint,
+        xtask::runs_vae::fingerprint(&root).unwrap(),
+        "第 8 章の計算に使うコードかデータが変わった: `cargo run --release -p xtask -- runs ch8` で計算し直す"
+    );
+}
+
+/// 第 8 章の本文と表 8.1 が引く数は、計算の結果（`runs ch8` と図 8.1 の計算）の丸めである。
+#[test]
+fn chapter_8_quotes_the_computed_numbers() {
+    let root = root();
+    let runs = xtask::runs_vae::VaeRuns::read(&root).unwrap();
+    let page = std::fs::read_to_string(root.join("src/ch08-00-vae.md")).unwrap();
+    let mut want = Vec::new();
+    // 線形ガウスの VAE: 最後の厳密な対数尤度と最大値の差、学習した σ₀²
+    let (best, s2_best, s2_learned) = runs.ppca;
+    let (steps, ll, _) = *runs.linear.last().unwrap();
+    let gap = best - ll;
+    assert!(gap > 0.0);
+    let mantissa = gap / 10f64.powi(gap.log10().floor() as i32);
+    want.push(format!(
+        "{steps} 歩で差は ${mantissa:.1} \\times 10^{{{}}}$",
+        gap.log10().floor() as i32
+    ));
+    want.push(format!(
+        "学習した $\\sigma_0^2$ は ${s2_learned:.4}$ で、(8.9) の ${s2_best:.4}$ と {:.0} % の差",
+        100.0 * (s2_learned / s2_best - 1.0)
+    ));
+    // 重点サンプリングを厳密な値と比べる（線形ガウス）
+    want.push(format!("厳密な対数尤度は ${ll:.5}$ である"));
+    let is = |k: usize| *runs.linear_is.iter().find(|r| r.0 == k).unwrap();
+    let (_, m2, s2) = is(2);
+    let (_, m1000, s1000) = is(1000);
+    want.push(format!("$S = 2$ の推定は ${m2:.4} \\pm {s2:.4}$"));
+    want.push(format!("$S = 1000$ の推定は ${m1000:.5} \\pm {s1000:.5}$"));
+    assert!(
+        (m1000 - ll).abs() < 2.0 * s1000,
+        "本文: S = 1000 は誤差棒の中で一致"
+    );
+    assert!(m2 < ll - s2, "本文: S = 2 は下にずれる");
+    // 表 8.1
+    let fin = |d: usize| runs.finals.iter().find(|f| f.latent == d).unwrap();
+    let (f2, f10) = (fin(2), fin(10));
+    want.push(format!(
+        "| ELBO（1 枚 100 標本） | ${:.3} \\pm {:.3}$ | ${:.3} \\pm {:.3}$ |",
+        f2.held_elbo.0, f2.held_elbo.1, f10.held_elbo.0, f10.held_elbo.1
+    ));
+    for (i, k) in xtask::runs_vae::IS_SAMPLES.iter().enumerate() {
+        let (a, b) = (f2.is_k[i], f10.is_k[i]);
+        assert_eq!((a.0, b.0), (*k, *k));
+        want.push(format!(
+            "| (8.20)、$S = {k}$ | ${:.3} \\pm {:.3}$ | ${:.3} \\pm {:.3}$ |",
+            a.1, a.2, b.1, b.2
+        ));
+    }
+    // 本文: S = 100 → 1000 の上がり幅、ELBO との差、学習用の ELBO、d = 2 の値
+    want.push(format!(
+        "$d = 10$ は ${:.2}$、$d = 2$ は ${:.2}$ 上がる",
+        f10.is_k[3].1 - f10.is_k[2].1,
+        f2.is_k[3].1 - f2.is_k[2].1
+    ));
+    want.push(format!(
+        "$d = 10$ で ${:.1}$ ほど",
+        f10.is_k[3].1 - f10.held_elbo.0
+    ));
+    want.push(format!("（$d = 10$ で ${:.2}$）", f10.train_elbo.0));
+    want.push(format!("$d = 2$ の ${:.2}$ は", f2.is_k[3].1));
+    want.push(
+        format!(
+            "d = 10 は {:.1}、d = 2 は {:.1}",
+            f10.is_k[3].1, f2.is_k[3].1
+        )
+        .replace('-', "−"),
+    );
+    // 第 4 章の RBM の最もよい値（最後の 1000 歩の平均、図 4.2 の凡例と同じ）
+    let rbm = xtask::runs::Runs::read(&root).unwrap();
+    let best_rbm = ["exact", "cd1", "cd10", "pcd"]
+        .iter()
+        .map(|m| xtask::figures::rbm::late_mean(rbm.curve(m).unwrap()))
+        .fold(f64::NEG_INFINITY, f64::max);
+    want.push(format!("最もよい CD-10 の ${best_rbm:.2}$"));
+    assert!(f10.is_k[3].1 > best_rbm && f2.is_k[3].1 < best_rbm);
+    // 図 8.1: スコア関数の標準偏差は再パラメータ化のおよそ 3 倍（2.5–4 倍）
+    let (rep, sco) = xtask::figures::vae::estimator_sweep();
+    for (r, s) in rep.iter().zip(&sco) {
+        let ratio = s.spread / r.spread;
+        assert!((2.5..4.0).contains(&ratio), "M = {}: 比 {ratio}", r.samples);
+        assert!(
+            (r.mean - xtask::figures::vae::exact_gradient()).abs() < 4.0 * r.spread / 200f64.sqrt()
+        );
+    }
+    for w in &want {
+        assert!(page.contains(w.as_str()), "本文に次の行がない: {w}");
+    }
+}

@@ -22,6 +22,7 @@ mod ch04;
 mod ch05;
 mod ch06;
 mod ch07;
+mod ch08;
 
 use harness::{page, Bound, Declared, Survivor};
 use std::collections::BTreeSet;
@@ -42,6 +43,7 @@ pub fn all_bound() -> Vec<&'static Bound> {
         ch05::BOUND,
         ch06::BOUND,
         ch07::BOUND,
+        ch08::BOUND,
         appendix_a::BOUND,
     ]
     .into_iter()
@@ -65,6 +67,7 @@ pub fn all_declared() -> Vec<&'static Declared> {
         ch05::DECLARED,
         ch06::DECLARED,
         ch07::DECLARED,
+        ch08::DECLARED,
         appendix_a::DECLARED,
     ]
     .into_iter()
@@ -88,6 +91,7 @@ pub fn all_survivors() -> Vec<&'static Survivor> {
         ch05::SURVIVORS,
         ch06::SURVIVORS,
         ch07::SURVIVORS,
+        ch08::SURVIVORS,
         appendix_a::SURVIVORS,
     ]
     .into_iter()

@@ -135,6 +135,15 @@ pub enum Error {
         /// 求めた残差の上限。
         tolerance: f64,
     },
+    /// 学習（第 8 章の VAE など）の `step` 歩目（0 から数える）が失敗して、学習を止めた。
+    /// パラメータと最適化法の状態は、その前の歩の後のまま残る。
+    #[error("{step} 歩目で学習を止めました: {cause}")]
+    TrainingStopped {
+        /// 失敗した歩の番号。
+        step: usize,
+        /// その歩の誤り（ミニバッチの NaN、あふれなど）。
+        cause: Box<Error>,
+    },
 }
 
 /// このクレートの `Result`。

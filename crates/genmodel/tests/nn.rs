@@ -24,7 +24,7 @@ fn uniform(rng: &mut ChaCha8Rng, dim: (usize, usize), lo: f64, hi: f64) -> Array
 
 /// 値は、素朴な式が正確な範囲（`|z| ≤ 30`）で素朴な式と、導関数は値の中心差分と閉じた形と一致する。
 #[test]
-fn activation_values_and_derivatives_match_naive_formulas() {
+fn eq_8_14_activation_values_and_derivatives_match_naive_formulas() {
     let eps = f64::EPSILON;
     let mut rng = ChaCha8Rng::seed_from_u64(80);
     let mut zs: Vec<f64> = (0..2000).map(|_| rng.random_range(-30.0..30.0)).collect();
@@ -110,7 +110,7 @@ fn activations_do_not_overflow() {
 /// `Dense::forward`・`Dense::backward` を、添字の 3 重ループで書いた定義と比べる。入力は連続でないビュー（転置、
 /// 1 つおきの列）も渡す。積和の丸め誤差は `n · ε · Σ|項|` 以下なので、相対 `1e-13` で比べる。
 #[test]
-fn dense_matches_index_loops() {
+fn eq_8_13_dense_matches_index_loops() {
     let mut rng = ChaCha8Rng::seed_from_u64(81);
     for &(b, n_in, n_out) in &[(1, 1, 1), (3, 4, 2), (7, 1, 5), (16, 9, 9), (2, 30, 1)] {
         let w = uniform(&mut rng, (n_in, n_out), -1.0, 1.0);
@@ -282,7 +282,7 @@ fn check_gradients(net: &Mlp, x: &Array2<f64>, loss: &Loss, what: &str) -> (usiz
 /// 勾配がほとんど 0 では検査にならないので、9 割の組で `‖∂L/∂θ‖ ≥ 0.3` であることも確かめる
 /// （残りは ReLU の死んだユニットや σ の飽和で、出力が入力によらなくなった組）。
 #[test]
-fn mlp_gradients_match_central_differences() {
+fn eq_8_15_mlp_gradients_match_central_differences() {
     let shapes: [&[usize]; 5] = [
         &[3, 2],
         &[2, 5, 3],

@@ -7,24 +7,11 @@
 use genmodel::gaussian::Mvn;
 use genmodel::ndarray::{Array1, Array2, Axis};
 use genmodel::vae::{LinearVae, Ppca};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u: f64 = 1.0 - rng.random::<f64>();
-    let v: f64 = rng.random::<f64>();
-    (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-}
-
-/// 5 次元のデータ 400 点: 2 次元の潜在変数 + 異方的な雑音（固有値がはっきり分かれる）。
-fn data(seed: u64) -> Array2<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let a = Array2::from_shape_fn((5, 2), |_| normal(&mut rng));
-    let scale = [3.0, 1.5];
-    let z = Array2::from_shape_fn((400, 2), |(_, j)| scale[j] * normal(&mut rng));
-    let noise = Array2::from_shape_fn((400, 5), |_| 0.3 * normal(&mut rng));
-    z.dot(&a.t()) + noise + Array1::from(vec![1.0, -2.0, 0.5, 0.0, 3.0])
-}
+mod vae_support;
+use vae_support::{gaussian_data as data, normal};
 
 fn random_vae(rng: &mut ChaCha8Rng, dim: usize, latent: usize, scale: f64) -> LinearVae {
     LinearVae::new(
@@ -69,7 +56,7 @@ fn kl_diag_to_full(
 }
 
 #[test]
-fn ppca_maximum_matches_closed_form_and_is_a_maximum() {
+fn eq_8_9_ppca_maximum_matches_closed_form_and_is_a_maximum() {
     let x = data(1);
     let p = Ppca::fit(&x, 2).unwrap();
     let lam = p.eigenvalues();
@@ -95,7 +82,7 @@ fn ppca_maximum_matches_closed_form_and_is_a_maximum() {
 }
 
 #[test]
-fn elbo_equals_monte_carlo_average_of_the_reparameterised_bound() {
+fn eq_8_4_elbo_equals_monte_carlo_average_of_the_reparameterised_bound() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let x = data(3).slice(genmodel::ndarray::s![..20, ..]).to_owned();
     let m = random_vae(&mut rng, 5, 2, 0.5);
@@ -132,7 +119,7 @@ fn elbo_equals_monte_carlo_average_of_the_reparameterised_bound() {
 }
 
 #[test]
-fn gap_between_log_likelihood_and_elbo_is_kl_to_exact_posterior() {
+fn eq_8_3_gap_between_log_likelihood_and_elbo_is_kl_to_exact_posterior() {
     let x = data(4);
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     for _ in 0..5 {
@@ -159,7 +146,7 @@ fn gap_between_log_likelihood_and_elbo_is_kl_to_exact_posterior() {
 }
 
 #[test]
-fn elbo_gradient_matches_central_differences() {
+fn eq_8_10_elbo_gradient_matches_central_differences() {
     let x = data(5).slice(genmodel::ndarray::s![..50, ..]).to_owned();
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let m = random_vae(&mut rng, 5, 2, 0.6);
@@ -234,7 +221,7 @@ fn ascend(m: &mut LinearVae, x: &Array2<f64>, steps: usize, lr: f64, train_sigma
 }
 
 #[test]
-fn trained_linear_vae_reaches_the_ppca_optimum() {
+fn eq_8_9_trained_linear_vae_reaches_the_ppca_optimum() {
     let x = data(6);
     let p = Ppca::fit(&x, 2).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(6);
@@ -262,7 +249,7 @@ fn trained_linear_vae_reaches_the_ppca_optimum() {
 }
 
 #[test]
-fn noise_above_an_eigenvalue_collapses_that_latent() {
+fn eq_8_11_noise_above_an_eigenvalue_collapses_that_latent() {
     let x = data(7);
     let full = Ppca::fit(&x, 2).unwrap();
     let lam = full.eigenvalues().clone();
@@ -290,7 +277,7 @@ fn noise_above_an_eigenvalue_collapses_that_latent() {
 /// `∂E/∂μ_j = a_j E`、`∂E/∂ln s_j² = ½ a_j² s_j² E`。2 つの推定量を 400 回ずつ独立に走らせ、
 /// 平均が厳密な値から 4 標準誤差以内にあること（不偏）と、再パラメータ化の分散がずっと小さいことを確かめる。
 #[test]
-fn both_gradient_estimators_are_unbiased_and_reparameterisation_has_lower_variance() {
+fn eq_8_6_both_gradient_estimators_are_unbiased_and_reparameterisation_has_lower_variance() {
     use genmodel::vae::estimator::{reparameterised, score_function};
     let mu = Array1::from(vec![0.3, -0.2]);
     let lv = Array1::from(vec![-0.5, 0.2]);
@@ -332,5 +319,137 @@ fn both_gradient_estimators_are_unbiased_and_reparameterisation_has_lower_varian
         let (_, vs) = stats(sco.iter().map(|g| g.mean[j]).collect());
         // この f では分散の比は 10 倍を大きく超える（400 回の分散の推定の相対誤差は約 7 %）
         assert!(vs > 10.0 * vr, "分散: スコア関数 {vs}、再パラメータ化 {vr}");
+    }
+}
+
+/// (8.1): 潜在変数 1 次元の確率的主成分分析の周辺分布を、`z` についての数値積分（台形則、`[−12, 12]` を 24 001 点）で
+/// 求め、クレートの対数尤度（(8.8) の閉じた形）と比べる。被積分関数はテストの中で密度の式から書く。
+#[test]
+fn eq_8_1_marginal_is_the_integral_over_the_latent() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let x = Array2::from_shape_fn(
+        (60, 2),
+        |(_, j)| {
+            if j == 0 { 1.5 * normal(&mut rng) } else { 0.0 }
+        },
+    );
+    let x = Array2::from_shape_fn((60, 2), |(i, j)| {
+        if j == 0 {
+            x[[i, 0]] + 0.2
+        } else {
+            -0.6 * x[[i, 0]] + 0.4 * normal(&mut rng) - 1.0
+        }
+    });
+    let p = Ppca::fit(&x, 1).unwrap();
+    let (w, b, s2) = (p.weights(), p.mean(), p.noise_variance());
+    let n = 24_001;
+    let h = 24.0 / (n - 1) as f64;
+    let mut total = 0.0;
+    for row in x.rows() {
+        let mut integral = 0.0;
+        for k in 0..n {
+            let z = -12.0 + h * k as f64;
+            let prior = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+            let sq: f64 = (0..2)
+                .map(|i| (row[i] - w[[i, 0]] * z - b[i]).powi(2))
+                .sum();
+            let lik = (-0.5 * sq / s2).exp() / (2.0 * std::f64::consts::PI * s2);
+            let weight = if k == 0 || k == n - 1 { 0.5 } else { 1.0 };
+            integral += weight * h * prior * lik;
+        }
+        total += integral.ln();
+    }
+    let quad = total / x.nrows() as f64;
+    let closed = p.mean_log_likelihood(&x).unwrap();
+    // 台形則はなめらかな被積分関数で指数的に収束する（刻み 0.001、事後分布の幅 > 0.05）: 1e-9 で十分
+    assert!((quad - closed).abs() < 1e-9, "{quad} vs {closed}");
+}
+
+/// (8.2): どのエンコーダでも ELBO ≤ 対数尤度（乱数の線形ガウスの VAE 200 個）。等号は厳密な事後分布のときだけ。
+#[test]
+fn eq_8_2_elbo_never_exceeds_the_log_likelihood() {
+    let x = data(2);
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let mut smallest_gap = f64::INFINITY;
+    for _ in 0..200 {
+        let m = random_vae(&mut rng, 5, 2, 0.7);
+        let gap = log_likelihood(&m, &x) - m.elbo(&x).unwrap();
+        assert!(gap >= -1e-9, "ELBO が対数尤度を超えた: {gap}");
+        smallest_gap = smallest_gap.min(gap);
+    }
+    assert!(
+        smallest_gap > 1e-3,
+        "乱数のエンコーダは事後分布ではない: {smallest_gap}"
+    );
+    let p = Ppca::fit(&x, 2).unwrap();
+    let m = LinearVae::from_ppca(&p).unwrap();
+    assert!((log_likelihood(&m, &x) - m.elbo(&x).unwrap()).abs() < 1e-10);
+}
+
+/// (8.7): スコア関数の推定量だけを、`f(z) = z₁² + 3 z₂` で確かめる。`E[f] = μ₁² + s₁² + 3 μ₂` なので
+/// 勾配は `∂/∂μ = (2 μ₁, 3)`、`∂/∂ ln s² = (s₁², 0)`。400 回の独立な推定の平均が 4 標準誤差以内。
+#[test]
+fn eq_8_7_score_function_estimator_is_unbiased() {
+    use genmodel::vae::estimator::score_function;
+    let mu = Array1::from(vec![0.7, -0.4]);
+    let lv: Array1<f64> = Array1::from(vec![0.3, -1.0]);
+    let want_mu = [2.0 * mu[0], 3.0];
+    let want_lv = [lv[0].exp(), 0.0];
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let runs = 400;
+    let est: Vec<_> = (0..runs)
+        .map(|_| score_function(&mu, &lv, 100, &mut rng, |z| Ok(z[0] * z[0] + 3.0 * z[1])).unwrap())
+        .collect();
+    for j in 0..2 {
+        for (vals, want) in [
+            (
+                est.iter().map(|g| g.mean[j]).collect::<Vec<_>>(),
+                want_mu[j],
+            ),
+            (
+                est.iter().map(|g| g.log_variance[j]).collect::<Vec<_>>(),
+                want_lv[j],
+            ),
+        ] {
+            let n = vals.len() as f64;
+            let mean = vals.iter().sum::<f64>() / n;
+            let var = vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            assert!(
+                (mean - want).abs() < 4.0 * (var / n).sqrt(),
+                "{j}: {mean} vs {want}"
+            );
+        }
+    }
+}
+
+/// (8.8): 生成のモデル `z ~ N(0, I)`、`x = W z + b + σ₀ ε` から 20 万点を引き、標本の分散共分散行列が
+/// クレートの `WWᵀ + σ₀² I`（`Ppca::covariance`）に標準誤差の 5 倍以内で一致することを確かめる。
+#[test]
+fn eq_8_8_generated_data_have_the_ppca_covariance() {
+    let p = Ppca::fit(&data(8), 2).unwrap();
+    let (w, b, s) = (p.weights(), p.mean(), p.noise_variance().sqrt());
+    let mut rng = ChaCha8Rng::seed_from_u64(88);
+    let n = 200_000;
+    let mut xs = Array2::zeros((n, 5));
+    for mut row in xs.rows_mut() {
+        let z = [normal(&mut rng), normal(&mut rng)];
+        for i in 0..5 {
+            row[i] = w[[i, 0]] * z[0] + w[[i, 1]] * z[1] + b[i] + s * normal(&mut rng);
+        }
+    }
+    let mean = xs.mean_axis(Axis(0)).unwrap();
+    let c = xs.t().dot(&xs) / n as f64 - Array2::from_shape_fn((5, 5), |(i, j)| mean[i] * mean[j]);
+    let want = p.covariance();
+    for i in 0..5 {
+        for j in 0..5 {
+            // ガウス分布の標本共分散の分散は (C_ii C_jj + C_ij²)/n
+            let se = ((want[[i, i]] * want[[j, j]] + want[[i, j]].powi(2)) / n as f64).sqrt();
+            assert!(
+                (c[[i, j]] - want[[i, j]]).abs() < 5.0 * se,
+                "({i},{j}): {} vs {}",
+                c[[i, j]],
+                want[[i, j]]
+            );
+        }
     }
 }

@@ -126,6 +126,8 @@ pub enum Rel {
     In,
     /// `\iff`（節と節の間）。
     Iff,
+    /// `\sim`（標本の分布の宣言 `\vz_s \sim r`。標本が分布の台にあることだけを確かめる。`check` を見よ）。
+    Sim,
 }
 
 impl Rel {
@@ -144,6 +146,7 @@ impl Rel {
             Rel::Ll => "\\ll",
             Rel::In => "\\in",
             Rel::Iff => "\\iff",
+            Rel::Sim => "\\sim",
         }
     }
 }
@@ -157,6 +160,8 @@ pub enum MulKind {
     Cdot,
     /// `\times`。
     Times,
+    /// `\odot`（成分ごとの積。同じ形のベクトル・行列どうし）。
+    Odot,
 }
 
 /// 関数適用の引数の区切り。

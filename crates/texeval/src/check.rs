@@ -7,6 +7,9 @@
 //! - `\propto`: 2 つ以上の束縛で a/b が一定（相対 rel）。束縛が 1 つなら `Inconclusive`。
 //! - `\onlytheta`: 2 つ以上の束縛（θ だけを変えたもの）で a−b が一定。
 //! - `\in`: 左辺が未束縛の記号なら宣言（`Defined`）、束縛されていれば集合に属するか。
+//! - `\sim`: 標本の分布の宣言（`\vz_s \sim r_\phi(\vz \mid \vx)`）。左辺の標本（記号か族）がすべての束縛にあり、
+//!   右辺（標本の点での分布の密度。`\vz` を標本を並べた行列に束縛すれば密度の表）がすべて正で有限なら
+//!   成り立つ（標本が分布の台にある）。標本がその分布から引かれたことそのものは確かめない。
 //! - `\iff`（`check_equation`）: 各束縛で、左の節が全部成り立つことと右の節が全部成り立つことが一致。
 //! - `\qquad` の後の部分 `m = …` で m が未束縛なら定義とみなし、先に評価して束縛に足す。
 
@@ -192,6 +195,13 @@ pub fn check_chain_across(chain: &Chain, envs: &[&Env], tol: &Tolerances) -> Vec
             out.push(r);
             continue;
         }
+        if *rel == Rel::Sim {
+            (r.status, r.env, r.rhs) = check_sim(&chain.terms[i], envs, &vals, i + 1);
+            r.note =
+                "標本の分布の宣言: 標本は右辺の分布の台にある（標本の引き方は確かめない）".into();
+            out.push(r);
+            continue;
+        }
         let mut diffs = Vec::new();
         for (k, v) in vals.iter().enumerate() {
             let (a, b) = match (&v[i], &v[i + 1]) {
@@ -283,6 +293,42 @@ fn check_in(
         }
     }
     LinkStatus::Pass
+}
+
+/// `\sim`: 左辺（標本）がすべての束縛に値か族として束縛され、右辺（項 `rhs` の値、分布の密度）が
+/// すべての束縛で正で有限か。状態、判定に使った束縛の番号、成り立たなければ正で有限でない密度の値を返す。
+fn check_sim(
+    lhs: &Expr,
+    envs: &[&Env],
+    vals: &[Vec<Result<Value, EvalError>>],
+    rhs: usize,
+) -> (LinkStatus, usize, Option<Value>) {
+    let Expr::Sym(s) = lhs else {
+        let e = EvalError::Unsupported(format!("`\\sim` の左辺 `{lhs}` は標本の記号"));
+        return (LinkStatus::Error(e), 0, None);
+    };
+    for (k, e) in envs.iter().enumerate() {
+        let bound = e.is_bound_key(&s.key)
+            || (s.sub.is_some()
+                && (e.families.contains_key(&s.name) || e.vars.contains_key(&s.name)));
+        if !bound {
+            let err = EvalError::Unbound(format!("標本 `{}`", s.key));
+            return (LinkStatus::Error(err), k, None);
+        }
+        match &vals[k][rhs] {
+            Err(err) => return (LinkStatus::Error(err.clone()), k, None),
+            Ok(v) => {
+                let bad = v
+                    .components()
+                    .into_iter()
+                    .find(|p| !(p.is_finite() && *p > 0.0));
+                if let Some(p) = bad {
+                    return (LinkStatus::Fail, k, Some(Value::Scalar(p)));
+                }
+            }
+        }
+    }
+    (LinkStatus::Pass, 0, None)
 }
 
 /// 式全体を確かめる（定義の部分・`\iff` を含む）。

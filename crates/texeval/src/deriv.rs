@@ -6,8 +6,13 @@
 //! - `h_k`・`J_{kl}` で、名前そのものの束縛がなければ、`h`・`J` の成分。
 //! - `\sigma^2`・`\Sigma^{-1}` で名前の束縛がなければ、`\sigma`・`\Sigma` を通して動かす
 //!   （σ = s^{1/2}、Σ = (S)^{-1}）。
+//! - 成分の冪 `\sigma_j^2` と対数 `\ln \sigma_j^2` は、中の変数（`\sigma` の成分 j）を逆関数を通して動かす
+//!   （σ_j = s^{1/2}、σ_j² = e^{t}）。
+//! - `W_l`・`\vec{u}_l` で、名前 `W` が族か関数（添字が引数: 層 l の量）に束縛されていれば、その要素の値を
+//!   記号のキー（`W_{l}`）の局所束縛として動かす。式の中で同じ書き方（`W_l`）で読む所だけが動く。
 
-use crate::ast::Expr;
+use crate::ast::{Expr, Func};
+use crate::env::Binding;
 use crate::error::EvalError;
 use crate::eval::Ctx;
 use crate::value::{self, Value};
@@ -16,6 +21,33 @@ enum Target {
     Whole(String, Value),
     Element(String, Value, usize),
     Root(String, f64, Value),
+    /// 中の変数 `inner` を成分ごとの写像 y = g(x) で読み替えたもの（y を動かすと x = g⁻¹(y) が動く）。
+    Mapped(Box<Target>, Map),
+}
+
+/// 成分ごとの写像 g。
+#[derive(Clone, Copy)]
+enum Map {
+    /// g(x) = x^p。
+    Pow(f64),
+    /// g(x) = ln x。
+    Ln,
+}
+
+impl Map {
+    fn forward(self, x: f64) -> f64 {
+        match self {
+            Map::Pow(p) => x.powf(p),
+            Map::Ln => x.ln(),
+        }
+    }
+
+    fn inverse(self, y: f64) -> f64 {
+        match self {
+            Map::Pow(p) => y.powf(1.0 / p),
+            Map::Ln => y.exp(),
+        }
+    }
 }
 
 impl Target {
@@ -23,12 +55,22 @@ impl Target {
         match self {
             Target::Whole(_, v) | Target::Root(_, _, v) => v.clone(),
             Target::Element(_, v, i) => Value::Scalar(v.components()[*i]),
+            Target::Mapped(inner, g) => inner.current().map(|x| g.forward(x)),
         }
     }
 
     /// 変数の成分 j を x にしたときの、局所束縛（キー, 値）。
     fn set(&self, j: usize, x: f64) -> Result<(String, Value), EvalError> {
         match self {
+            Target::Mapped(inner, g) => {
+                let y = g.inverse(x);
+                if !y.is_finite() {
+                    return Err(EvalError::Domain(format!(
+                        "微分の変数を戻せない（{x} から {y}）"
+                    )));
+                }
+                inner.set(j, y)
+            }
             Target::Whole(k, v) => {
                 let mut c = v.components();
                 c[j] = x;
@@ -66,6 +108,16 @@ impl Ctx<'_> {
                 let Some(sub) = &s.sub else {
                     return Err(EvalError::Unbound(s.key.clone()));
                 };
+                // 族や、添字を引数にとる関数（層 l の `W_l`）の要素: 記号のキーの局所束縛で動かす
+                let indexed = self.env.families.contains_key(&s.name)
+                    || matches!(
+                        self.env.vars.get(&s.name),
+                        Some(Binding::Func(_) | Binding::LatexFunc(..))
+                    );
+                if indexed {
+                    let v = self.eval(var)?;
+                    return Ok(Target::Whole(s.key.clone(), v));
+                }
                 let (key, base) = match self.resolve_key(&s.name)? {
                     Some(b) => (s.name.clone(), b),
                     None => {
@@ -92,12 +144,25 @@ impl Ctx<'_> {
                 let Expr::Sym(s) = &**b else {
                     return Err(EvalError::Unsupported(format!("`{var}` で微分")));
                 };
-                let base = self
-                    .resolve_key(&s.key)?
-                    .ok_or_else(|| EvalError::Unbound(s.key.clone()))?;
                 let p = self.eval(e)?.as_scalar()?;
+                let Some(base) = self.resolve_key(&s.key)? else {
+                    // `\sigma_j^2`: 成分 σ_j を s^{1/p} として動かす
+                    if s.sub.is_some() && p != 0.0 {
+                        let inner = self.target(b)?;
+                        return Ok(Target::Mapped(Box::new(inner), Map::Pow(p)));
+                    }
+                    return Err(EvalError::Unbound(s.key.clone()));
+                };
                 let cur = value::pow(&base, &Value::Scalar(p))?;
                 Ok(Target::Root(s.key.clone(), p, cur))
+            }
+            // `\ln \sigma_j^2`: 中の変数を e^{t} として動かす
+            Expr::Func(Func::Ln, inner) => {
+                let t = self.target(inner)?;
+                if t.current().components().iter().any(|x| *x <= 0.0) {
+                    return Err(EvalError::Domain(format!("`{var}` の中が正でない")));
+                }
+                Ok(Target::Mapped(Box::new(t), Map::Ln))
             }
             _ => Err(EvalError::Unsupported(format!("`{var}` で微分"))),
         }

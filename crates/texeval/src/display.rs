@@ -77,6 +77,7 @@ impl fmt::Display for Expr {
                     MulKind::Implicit => " ",
                     MulKind::Cdot => "\\cdot ",
                     MulKind::Times => "\\times ",
+                    MulKind::Odot => "\\odot ",
                 };
                 write!(f, "{}{op}{}", wrap(a), wrap(b))
             }

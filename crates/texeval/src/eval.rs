@@ -134,6 +134,7 @@ impl<'e> Ctx<'e> {
             Expr::Neg(a) => Ok(self.eval(a)?.map(|x| -x)),
             Expr::Add(a, b) => value::add(&self.eval(a)?, &self.eval(b)?, 1.0),
             Expr::Sub(a, b) => value::add(&self.eval(a)?, &self.eval(b)?, -1.0),
+            Expr::Mul(a, b, MulKind::Odot) => value::hadamard(&self.eval(a)?, &self.eval(b)?),
             Expr::Mul(a, b, k) => value::mul(&self.eval(a)?, &self.eval(b)?, *k == MulKind::Cdot),
             Expr::Div(a, b) => value::div(&self.eval(a)?, &self.eval(b)?),
             Expr::Pow(a, b) => {
@@ -387,8 +388,26 @@ impl<'e> Ctx<'e> {
             Some(Binding::Func(_) | Binding::LatexFunc(..) | Binding::Measure(..))
         );
         if sep == ArgSep::Bracket && !callable {
+            // `E_{r}[f(\vz)]`: 分布 r（`distribution` で宣言）についての期待値 `\langle f(\vz) \rangle_r`
+            if let (Expr::Sym(s), [body]) = (head, args) {
+                if let (true, Some(sub)) = (s.name == "E", &s.sub) {
+                    if self.env.distributions.contains_key(&sub.to_string()) {
+                        return self.eval_expect(node, body, Some(sub));
+                    }
+                }
+            }
             // `F[r]`: 汎関数の引数は名札。式全体の名前（`F[r]`）で束縛する（掛け算とは読まない）
             return Err(EvalError::Unbound(node.to_string()));
+        }
+        if let Expr::Deriv { f, vars } = head {
+            if let Expr::Sym(fs) = &**f {
+                if matches!(
+                    self.env.vars.get(&fs.key),
+                    Some(Binding::Func(_) | Binding::LatexFunc(..))
+                ) {
+                    return self.eval_partial_at(&fs.key, vars, args);
+                }
+            }
         }
         if sep == ArgSep::Parallel && !callable {
             // `\KL(p \parallel q)`: 引数は分布の名札。名前 `\KL` の値を使う
@@ -439,6 +458,52 @@ impl<'e> Ctx<'e> {
             return value::mul(&h, &a, false);
         }
         Err(EvalError::Unbound(format!("関数 `{head_key}`")))
+    }
+}
+
+impl Ctx<'_> {
+    /// 関数の偏導関数の点での値 `\frac{\partial f}{\partial z_j}(\vec{a})`: f の引数を a に置いて z_j で微分する。
+    ///
+    /// 引数の名前は微分の変数から決める: `z_j`（1 文字の名前の成分）なら `\vec{z}`、`\mu_j`
+    /// （添字つきの長い名前）なら `\mu`、添字のない `x` ならスカラーの `x`。すべての変数が同じ引数を
+    /// 指さなければならない。引数の名前の局所束縛として a を置くので、束縛の外の同じ名前は見えない。
+    fn eval_partial_at(
+        &mut self,
+        fkey: &str,
+        vars: &[Expr],
+        args: &[Expr],
+    ) -> Result<Value, EvalError> {
+        let [arg] = args else {
+            return Err(EvalError::Unsupported(format!(
+                "偏導関数 `{fkey}` の点は 1 つ（引数 {} 個）",
+                args.len()
+            )));
+        };
+        let mut names = vars.iter().map(|v| match v {
+            Expr::Sym(s) if s.sub.is_none() => Ok(s.key.clone()),
+            Expr::Sym(s) if s.name.chars().count() == 1 => Ok(format!("\\vec{{{}}}", s.name)),
+            Expr::Sym(s) => Ok(s.name.clone()),
+            other => Err(EvalError::Unsupported(format!(
+                "偏導関数の変数 `{other}` は記号か、その成分"
+            ))),
+        });
+        let key = names
+            .next()
+            .ok_or_else(|| EvalError::Unsupported("微分の変数がない".into()))??;
+        for n in names {
+            if n? != key {
+                return Err(EvalError::Unsupported(format!(
+                    "偏導関数 `{fkey}` の変数が 1 つの引数を指さない"
+                )));
+            }
+        }
+        let at = self.eval(arg)?;
+        let call = Expr::Apply(
+            Box::new(Expr::Sym(Symbol::new(fkey, None))),
+            vec![Expr::Sym(Symbol::new(key.clone(), None))],
+            ArgSep::Comma,
+        );
+        self.with_local(&key, at, |cx| cx.eval_deriv(&call, vars))
     }
 }
 

@@ -157,6 +157,8 @@ impl<'s> Parser<'s> {
                 Some(MulKind::Cdot)
             } else if self.at_cmd("times") {
                 Some(MulKind::Times)
+            } else if self.at_cmd("odot") {
+                Some(MulKind::Odot)
             } else {
                 None
             };
@@ -272,15 +274,16 @@ impl<'s> Parser<'s> {
                 e = self.parse_sup(e)?;
             } else if self.at_ch('\'') {
                 self.i += 1;
+                // `f'`・`f_l'`（層 l の活性化関数の導関数）: プライムは名前に付け、添字はそのまま残す
                 match e {
-                    Expr::Sym(s) if s.sub.is_none() => {
-                        e = Expr::Sym(Symbol::new(format!("{}'", s.name), None))
+                    Expr::Sym(s) => {
+                        e = Expr::Sym(Symbol::new(format!("{}'", s.name), s.sub.map(|b| *b)))
                     }
-                    _ => return Err(self.err("`'` は添字のない記号にだけ付ける")),
+                    _ => return Err(self.err("`'` は記号にだけ付ける")),
                 }
             } else if allow_apply
                 && self.at_ch('(')
-                && matches!(e, Expr::Sym(_) | Expr::Apply(..))
+                && (matches!(e, Expr::Sym(_) | Expr::Apply(..)) || is_partial_of_name(&e))
                 && !self.group_followed_by_pow()
             {
                 self.i += 1;
@@ -468,6 +471,11 @@ impl<'s> Parser<'s> {
             Expr::Tuple(items)
         })
     }
+}
+
+/// 名前の偏導関数 `\frac{\partial f}{\partial z_j}` か（続く `(\vec{a})` は点 a での値: 評価は `eval` を見よ）。
+fn is_partial_of_name(e: &Expr) -> bool {
+    matches!(e, Expr::Deriv { f, .. } if matches!(**f, Expr::Sym(_)))
 }
 
 /// 式 1 つ（関係を含めば条件、`,` を含めば組）を読む。

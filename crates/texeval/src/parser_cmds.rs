@@ -365,6 +365,17 @@ impl Parser<'_> {
         }
     }
 
+    /// 微分の分母の変数。記号（冪つき可）のほか、その対数 `\ln \sigma_j^2` も読む
+    /// （`\partial / \partial \ln \sigma_j^2` は ln σ_j² を 1 つの変数として動かす。評価は `deriv` を見よ）。
+    fn parse_deriv_var(&mut self) -> Result<Expr, ParseError> {
+        if self.at_cmd("ln") || self.at_cmd("log") {
+            self.i += 1;
+            let inner = self.parse_var()?;
+            return Ok(Expr::Func(Func::Ln, Box::new(inner)));
+        }
+        self.parse_var()
+    }
+
     fn parse_frac(&mut self) -> Result<Expr, ParseError> {
         let deriv_like = self.at_ch('{')
             && match self.peek_at(1) {
@@ -420,7 +431,7 @@ impl Parser<'_> {
             } else {
                 return Err(self.err("分母は `\\partial x` か `dx` の並び"));
             }
-            vars.push(self.parse_var()?);
+            vars.push(self.parse_deriv_var()?);
         }
         self.i += 1;
         if vars.is_empty() {
@@ -461,7 +472,7 @@ impl Parser<'_> {
         let mut vars = Vec::new();
         while self.at_cmd("partial") {
             self.i += 1;
-            vars.push(self.parse_var()?);
+            vars.push(self.parse_deriv_var()?);
         }
         if vars.is_empty() {
             return Err(self.err("`/` の後に `\\partial x` がない"));

@@ -192,6 +192,7 @@ pub(crate) fn rel_of(t: &Tok) -> Option<Rel> {
             "ne" | "neq" => Rel::Ne,
             "ll" => Rel::Ll,
             "in" => Rel::In,
+            "sim" => Rel::Sim,
             "onlytheta" => Rel::OnlyTheta,
             "iff" | "Leftrightarrow" | "Longleftrightarrow" => Rel::Iff,
             _ => return None,

@@ -226,10 +226,15 @@ fn join_rows(src: &str, rows: Vec<Vec<Token>>, depth: i32) -> Result<Vec<Token>,
     Ok(out)
 }
 
-/// 行をつなぐ字句（関係か二項演算子 `+`・`-`・`\cdot`・`\times`）か。
+/// 行をつなぐ字句（関係か二項演算子 `+`・`-`・`\cdot`・`\times`・`\odot`）か。
 /// 行がこれで始まるか、前の行がこれで終われば、行は前の行の続きである。
 pub(crate) fn is_joiner(t: &Tok) -> bool {
-    rel_of(t).is_some() || is_ch(t, '+') || is_ch(t, '-') || is_cmd(t, "cdot") || is_cmd(t, "times")
+    rel_of(t).is_some()
+        || is_ch(t, '+')
+        || is_ch(t, '-')
+        || is_cmd(t, "cdot")
+        || is_cmd(t, "times")
+        || is_cmd(t, "odot")
 }
 
 /// 飾りの字句（行頭・`&` の直後に置かれる空白と `\qquad`）か。

@@ -205,6 +205,18 @@ pub fn mul(a: &Value, b: &Value, dot: bool) -> Result<Value, EvalError> {
     })
 }
 
+/// 成分ごとの積 `\odot`（同じ形の列・行・行列どうし。スカラーは各成分に掛ける）。
+pub fn hadamard(a: &Value, b: &Value) -> Result<Value, EvalError> {
+    use Value::*;
+    Ok(match (a, b) {
+        (Scalar(x), v) | (v, Scalar(x)) => v.map(|y| x * y),
+        (Vector(x), Vector(y)) if x.len() == y.len() => Vector(x * y),
+        (Row(x), Row(y)) if x.len() == y.len() => Row(x * y),
+        (Matrix(x), Matrix(y)) if x.dim() == y.dim() => Matrix(x * y),
+        _ => return Err(shape_err("\\odot", a, b)),
+    })
+}
+
 /// 商（分母はスカラー）。
 pub fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
     let d = match b {
@@ -236,9 +248,24 @@ pub fn pow(a: &Value, e: &Value) -> Result<Value, EvalError> {
             }
             Ok(Value::Matrix(r))
         }
+        Value::Matrix(m) if m.is_square() && is_diagonal(m) => {
+            // 対角行列の非整数の冪（`(\Lambda_d - \sigma_0^2 I)^{1/2}`）: 対角成分の冪。負の成分は定義域の外
+            let d = m.diag();
+            if let Some(x) = d.iter().find(|x| **x < 0.0) {
+                return Err(EvalError::Domain(format!(
+                    "対角行列の {p} 乗に負の対角成分 {x}"
+                )));
+            }
+            Ok(Value::Matrix(Array2::from_diag(&d.mapv(|x| x.powf(p)))))
+        }
         Value::Identity(c) => Ok(Value::Identity(c.powf(p))),
-        _ => Err(shape_err("冪", a, e)),
+        _ => Err(shape_err("冪（非整数の冪は対角行列だけ）", a, e)),
     }
+}
+
+/// 対角成分の外がすべて 0 か。
+fn is_diagonal(m: &Array2<f64>) -> bool {
+    m.indexed_iter().all(|((i, j), x)| i == j || *x == 0.0)
 }
 
 /// 逆行列（部分ピボットつき Gauss–Jordan）。

@@ -656,3 +656,212 @@ fn parenthesised_range_condition_is_a_checked_link() {
     let eq = parse_equation("10.5", r"a = 2 \qquad (i = 1, \dots, n)", &m).unwrap();
     assert_eq!(eq.link_count(), 1);
 }
+
+#[test]
+fn hadamard_product_with_odot() {
+    let mut e = env();
+    e.set(r"\vec{s}", vec![0.5, 3.0]);
+    // (8.12) の形: 成分ごとの積
+    let z = eval_latex(r"\vx + \vec{s} \odot \vx", &e).unwrap();
+    assert_eq!(z, Value::from(vec![1.5, -8.0]));
+    near(s(r"2 \odot a", &e), 4.0, 1e-15);
+    assert!(matches!(
+        eval_latex(r"\vx \odot h", &e),
+        Err(Error::Eval(EvalError::Shape { .. }))
+    ));
+    let x = parse_expr(r"\vx \odot \vec{s}", &m()).unwrap();
+    assert!(matches!(x, Expr::Mul(_, _, MulKind::Odot)));
+    assert_eq!(parse_expr(&x.to_string(), &m()).unwrap(), x);
+    // 行末の `\odot` で折り返した行は前の行の続き
+    let eq = parse_equation(
+        "x",
+        r"\begin{aligned} a &= \vx \odot \\ &\quad \vec{s} \end{aligned}",
+        &m(),
+    )
+    .unwrap();
+    assert_eq!(eq.parts.len(), 1);
+}
+
+#[test]
+fn prime_of_a_subscripted_function_name() {
+    // (8.14) の形: f_l' は層 l の活性化関数の導関数（名前 f'、添字 l）
+    let mm = m();
+    let x = parse_expr(r"f_l'(a)", &mm).unwrap();
+    let Expr::Apply(head, _, _) = &x else {
+        panic!("{x}")
+    };
+    assert_eq!(head.to_string(), "f'_{l}");
+    assert_eq!(parse_expr(r"f'_l(a)", &mm).unwrap(), x);
+    assert_eq!(parse_expr(&x.to_string(), &mm).unwrap(), x);
+    let mut e = env();
+    e.scalar("l", 2.0);
+    e.func_ctx("f_l'", |cx, a| {
+        Ok(Value::Scalar(cx.scalar("l")? * a[0].as_scalar()?))
+    });
+    near(s(r"f_l'(a) + f_l'(b)", &e), 10.0, 1e-15);
+    // 2 階の f'' も従来どおり読む
+    assert!(parse_expr(r"f''(a)", &mm).is_ok());
+}
+
+#[test]
+fn derivative_by_a_component_power_or_its_log() {
+    // (8.19) の形: σ はベクトル。∂/∂σ_j² と ∂/∂ln σ_j² は成分 σ_j を逆関数を通して動かす
+    let mut e = Env::with_macros(m());
+    e.set(r"\sigma", vec![0.5, 2.0]).scalar("j", 2.0);
+    e.formula("F", r"\sigma_1^2 \sigma_2^4 + \sigma_2").unwrap();
+    // F = s₁ s₂² + s₂^{1/2}（s = σ²）: ∂F/∂s₂ = 2 s₁ s₂ + ½ s₂^{-1/2}
+    let want = 2.0 * 0.25 * 4.0 + 0.5 / 2.0;
+    near(s(r"\frac{\partial F}{\partial \sigma_j^2}", &e), want, 1e-7);
+    // t = ln s₂: ∂F/∂t = s₂ ∂F/∂s₂
+    near(
+        s(r"\frac{\partial F}{\partial \ln \sigma_j^2}", &e),
+        4.0 * want,
+        1e-7,
+    );
+    near(
+        s(r"\partial F / \partial \ln \sigma_j^2", &e),
+        4.0 * want,
+        1e-7,
+    );
+    let d = parse_expr(r"\frac{\partial F}{\partial \ln \sigma_j^2}", &m()).unwrap();
+    assert_eq!(parse_expr(&d.to_string(), &m()).unwrap(), d);
+    // 対数の中が正でなければ誤り
+    e.set(r"\sigma", vec![0.5, 0.0]);
+    assert!(eval_latex(r"\frac{\partial F}{\partial \ln \sigma_j^2}", &e).is_err());
+}
+
+#[test]
+fn derivative_by_an_element_of_an_indexed_family() {
+    // (8.15) の形: W_l は層 l の行列（関数 W の添字が引数）。O は W_l を読む式
+    let mut e = env();
+    e.func("W", |a| {
+        let l = a[0].as_scalar()?;
+        Ok(Value::from(array![[l, 1.0], [0.0, 2.0 * l]]))
+    });
+    e.data("c", &[1.0, 10.0]).scalar("l", 2.0);
+    e.formula(r"\mathcal{O}", r"\vx^\T W_l \vx + c_l \det W_l")
+        .unwrap();
+    // ∂(xᵀ W x)/∂W = x xᵀ、∂ det W/∂W = det W · W^{-T}
+    let g = eval_latex(r"\frac{\partial \mathcal{O}}{\partial W_l}", &e).unwrap();
+    let want = eval_latex(r"\vx \vx^\T + c_l \det(W_l) (W_l^{-1})^\T", &e).unwrap();
+    assert!(matches!(g, Value::Matrix(_)));
+    assert!(
+        g.components()
+            .iter()
+            .zip(want.components())
+            .all(|(x, y)| (x - y).abs() < 1e-6),
+        "{g} {want}"
+    );
+    // 族の要素も同じ: ∂(c_l)²/∂c_l = 2 c_l
+    e.formula("P", r"c_l^2").unwrap();
+    near(s(r"\frac{\partial P}{\partial c_l}", &e), 20.0, 1e-7);
+}
+
+#[test]
+fn partial_derivative_of_a_function_at_a_point() {
+    // (8.6) の形: ∂f/∂z_j を点 μ + s ⊙ ε で評価する（f の引数 \vec{z} をその点に置いて微分）
+    let mut e = env();
+    e.func("f", |a| {
+        let z = a[0].components();
+        Ok(Value::Scalar((0.5 * z[0] - z[1]).exp()))
+    });
+    e.set(r"\vec{w}", vec![0.2, -0.4]).scalar("j", 2.0);
+    let at = (0.5f64 * 0.2 + 0.4).exp();
+    near(
+        s(r"\frac{\partial f}{\partial z_j}(\vec{w})", &e),
+        -at,
+        1e-8,
+    );
+    near(
+        s(r"\frac{\partial f}{\partial z_1}(\vec{w})", &e),
+        0.5 * at,
+        1e-8,
+    );
+    // 束縛の \vec{z} は引数の局所束縛に隠れる
+    e.set(r"\vec{z}", vec![9.0, 9.0]);
+    near(
+        s(r"\frac{\partial f}{\partial z_j}(\vec{w})", &e),
+        -at,
+        1e-8,
+    );
+    // 関数でない名前の微分の後の括弧は、従来どおり掛け算
+    e.formula("F", r"a^2").unwrap();
+    near(s(r"\frac{\partial F}{\partial a}(b)", &e), 12.0, 1e-7);
+    let x = parse_expr(r"\frac{\partial f}{\partial z_j}(\vec{w})", &m()).unwrap();
+    assert!(matches!(x, Expr::Apply(..)));
+    assert_eq!(parse_expr(&x.to_string(), &m()).unwrap(), x);
+}
+
+#[test]
+fn expectation_written_with_e_and_brackets() {
+    // (8.7) の形: E_r[g] は分布 r（宣言したもの）についての期待値 \langle g \rangle_r
+    let mut e = env();
+    let states: Vec<Value> = [-1.0, 0.0, 2.0].iter().map(|&x| Value::Scalar(x)).collect();
+    e.distribution_latex("r", "z", states, r"\exp(z)").unwrap();
+    let w = [(-1f64).exp(), 1.0, 2f64.exp()];
+    let total: f64 = w.iter().sum();
+    let mean = (-w[0] + 2.0 * w[2]) / total;
+    near(s(r"E_{r}[z]", &e), mean, 1e-14);
+    near(
+        s(r"E_r\Bigl[ z^2 \Bigr] + 1", &e),
+        (w[0] + 4.0 * w[2]) / total + 1.0,
+        1e-14,
+    );
+    // 宣言のない分布は、従来どおり名前 `E_{q}[z]` の束縛を探す
+    assert!(matches!(
+        eval_latex(r"E_{q}[z]", &e),
+        Err(Error::Eval(EvalError::Unbound(_)))
+    ));
+    e.scalar(r"E_{q}[z]", 4.0);
+    near(s(r"E_{q}[z]", &e), 4.0, 1e-15);
+}
+
+#[test]
+fn fractional_power_of_a_diagonal_matrix() {
+    // (8.9) の形: (Λ − σ² I)^{1/2} は対角成分の平方根
+    let mut e = env();
+    e.set(r"\Lambda", array![[4.0, 0.0], [0.0, 2.0]]);
+    let r = eval_latex(r"(\Lambda - I)^{1/2}", &e).unwrap();
+    assert_eq!(r, Value::from(array![[3f64.sqrt(), 0.0], [0.0, 1.0]]));
+    assert!(matches!(
+        eval_latex(r"(\Lambda - 3 I)^{1/2}", &e),
+        Err(Error::Eval(EvalError::Domain(_)))
+    ));
+    // 対角でない行列の非整数の冪は読まない（整数の冪は従来どおり）
+    assert!(eval_latex(r"A^{1/2}", &e).is_err());
+    assert!(eval_latex(r"A^{2}", &e).is_ok());
+}
+
+#[test]
+fn sampling_declaration_with_sim() {
+    let mm = m();
+    // (8.20) の形: `\qquad` の後の `\vz_s \sim r` は標本の宣言
+    let eq = parse_equation("8.20", r"a \approx b \qquad \vec{z}_s \sim r(\vec{z})", &mm).unwrap();
+    let c: Vec<&Chain> = eq.chains().collect();
+    assert_eq!(c[1].rels, vec![Rel::Sim]);
+    let mut e = Env::with_macros(mm.clone());
+    e.scalar("a", 1.0).scalar("b", 1.001);
+    // r は区間 [-1, 1] の一様分布の密度。\vec{z} は標本を並べた行列（r はその密度の表を返す）
+    e.func("r", |a| {
+        let dens = |z: f64| if z.abs() <= 1.0 { 0.5 } else { 0.0 };
+        Ok(match &a[0] {
+            Value::Matrix(m) => Value::from(m.column(0).mapv(dens)),
+            v => Value::Scalar(dens(v.as_scalar()?)),
+        })
+    });
+    // 標本の族がなければ誤り
+    let rs = check_equation(&eq, &[&e], &Tolerances::default());
+    assert!(matches!(rs[1].status, LinkStatus::Error(_)), "{}", rs[1]);
+    e.family(
+        r"\vec{z}",
+        vec![Value::from(vec![0.1]), Value::from(vec![-0.3])],
+    )
+    .set(r"\vec{z}", array![[0.1], [-0.3]]);
+    let rs = check_equation(&eq, &[&e], &Tolerances::default());
+    assert_eq!(rs[1].status, LinkStatus::Pass, "{}", rs[1]);
+    assert!(rs.iter().all(LinkResult::ok));
+    // 分布の台の外の標本は成り立たない
+    e.set(r"\vec{z}", array![[0.1], [1.7]]);
+    let rs = check_equation(&eq, &[&e], &Tolerances::default());
+    assert_eq!(rs[1].status, LinkStatus::Fail, "{}", rs[1]);
+}

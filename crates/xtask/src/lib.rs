@@ -20,6 +20,7 @@ pub mod runs;
 pub mod runs_exchange;
 pub mod runs_io;
 pub mod runs_mcmc;
+pub mod runs_vae;
 pub mod serve;
 pub mod terms;
 

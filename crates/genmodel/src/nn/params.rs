@@ -87,8 +87,8 @@ impl Mlp {
     pub fn params_flat(&self) -> Array1<f64> {
         let mut out = Vec::with_capacity(self.n_params());
         for layer in &self.layers {
-            out.extend(layer.weights.iter());
-            out.extend(layer.bias.iter());
+            push_all(&mut out, &layer.weights);
+            push_all(&mut out, &layer.bias);
         }
         Array1::from(out)
     }
@@ -118,16 +118,10 @@ impl Mlp {
         let p: ArrayView1<'a, f64> = params.into();
         ensure_len(self.n_params(), p.len())?;
         ensure_finite("ネットワークのパラメータ", p.iter().copied())?;
-        let mut it = p.iter();
+        let mut start = 0;
         for layer in &mut self.layers {
-            for (dst, src) in layer
-                .weights
-                .iter_mut()
-                .chain(layer.bias.iter_mut())
-                .zip(&mut it)
-            {
-                *dst = *src;
-            }
+            start = copy_from(&mut layer.weights, &p, start);
+            start = copy_from(&mut layer.bias, &p, start);
         }
         Ok(())
     }
@@ -150,8 +144,8 @@ impl Gradients {
     pub fn flat(&self) -> Array1<f64> {
         let mut out = Vec::with_capacity(self.n_params());
         for g in &self.layers {
-            out.extend(g.weights.iter());
-            out.extend(g.bias.iter());
+            push_all(&mut out, &g.weights);
+            push_all(&mut out, &g.bias);
         }
         Array1::from(out)
     }
@@ -196,4 +190,37 @@ impl Gradients {
             .collect();
         Ok(Self { layers })
     }
+}
+
+impl Gradients {
+    /// 同じネットワークの勾配 `other` を足す（ミニバッチを分けて求めた勾配をまとめる）。形は呼ぶ側が保証する。
+    pub(crate) fn add_assign(&mut self, other: &Gradients) {
+        for (a, b) in self.layers.iter_mut().zip(&other.layers) {
+            a.weights += &b.weights;
+            a.bias += &b.bias;
+        }
+    }
+}
+
+/// 配列の成分を添字の順（行の順）に `out` の後ろに足す（連続なら 1 回の写し）。
+fn push_all<D: ndarray::Dimension>(out: &mut Vec<f64>, a: &ndarray::Array<f64, D>) {
+    match a.as_slice() {
+        Some(s) => out.extend_from_slice(s),
+        None => out.extend(a.iter()),
+    }
+}
+
+/// `p[start..]` から配列の成分の数だけを、添字の順に `a` へ写し、次の位置を返す。
+fn copy_from<D: ndarray::Dimension>(
+    a: &mut ndarray::Array<f64, D>,
+    p: &ArrayView1<'_, f64>,
+    start: usize,
+) -> usize {
+    let end = start + a.len();
+    let src = p.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..end));
+    match (a.as_slice_mut(), src.as_slice()) {
+        (Some(d), Some(s)) => d.copy_from_slice(s),
+        _ => a.iter_mut().zip(src.iter()).for_each(|(d, s)| *d = *s),
+    }
+    end
 }

@@ -13,6 +13,7 @@ pub mod kl_direction;
 pub mod mcmc;
 pub mod rbm;
 mod style;
+pub mod vae;
 pub mod variational;
 
 use std::path::Path;
@@ -46,6 +47,7 @@ pub fn all() -> Vec<Figure> {
     v.extend(mcmc::figures());
     v.extend(exchange::figures());
     v.extend(variational::figures());
+    v.extend(vae::figures());
     v
 }
 
