@@ -45,11 +45,11 @@ pub fn figures() -> Vec<Figure> {
 const MU: [f64; 2] = [0.3, -0.2];
 const LOG_VAR: [f64; 2] = [-0.5, 0.2];
 const A: [f64; 2] = [0.8, -0.5];
-/// 標本の数 `M` と、独立な推定の回数。
+/// 標本の数 `S` と、独立な推定の回数。
 const SAMPLE_COUNTS: [usize; 4] = [10, 100, 1000, 10_000];
 const REPEATS: usize = 200;
 
-/// 図 8.1 の 1 点: (M, 推定の平均, 推定の標準偏差)。
+/// 図 8.1 の 1 点: (S, 推定の平均, 推定の標準偏差)。
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EstimatorPoint {
     /// 標本の数。
@@ -68,7 +68,7 @@ pub fn exact_gradient() -> f64 {
     A[0] * e.exp()
 }
 
-/// 図 8.1 の計算: 再パラメータ化とスコア関数の推定を、各 `M` で [`REPEATS`] 回ずつ。
+/// 図 8.1 の計算: 再パラメータ化とスコア関数の推定を、各 `S` で 200 回ずつ。
 pub fn estimator_sweep() -> (Vec<EstimatorPoint>, Vec<EstimatorPoint>) {
     let mu = Array1::from(MU.to_vec());
     let lv = Array1::from(LOG_VAR.to_vec());
