@@ -87,6 +87,11 @@ fn log_weights<R: Rng + ?Sized>(
             for j in 0..d {
                 let (m, l, e) = (mu[[b, j]], log_var[[b, j]], eps[[k, j]]);
                 let zj = m + (0.5 * l).exp() * e;
+                if !zj.is_finite() {
+                    return Err(Error::Overflow {
+                        what: "z = μ + σ ⊙ ε",
+                    });
+                }
                 z[[k, j]] = zj;
                 // ln q(z) − ln r(z | x) = −½ z² + ½ ε² + ½ ln σ²（2π は打ち消し合う）
                 log_ratio[k] += 0.5 * (e * e - zj * zj + l);
@@ -143,28 +148,21 @@ impl Vae {
         let (recon, _) = log_weights(self, x, samples, rng)?;
         let (mu, log_var) = self.encode(x)?;
         let n = x.nrows() as f64;
-        let k = samples as f64;
         let mut mean = 0.0;
-        let mut var = 0.0;
+        let mut errors = Vec::with_capacity(x.nrows());
         for (b, row) in recon.rows().into_iter().enumerate() {
-            let m = row.sum() / k;
-            let v = row.iter().map(|w| (w - m) * (w - m)).sum::<f64>() / (k - 1.0);
+            let (m, se) = mean_and_error(row);
             let kl: f64 = mu
                 .row(b)
                 .iter()
                 .zip(log_var.row(b))
                 .map(|(&m, &l)| 0.5 * (m * m + l.exp() - l - 1.0))
                 .sum();
-            mean += m - kl;
-            var += v / k;
+            // 1/n を先に掛けて足す（点ごとの値が大きくても和があふれない）
+            mean += (m - kl) / n;
+            errors.push(se);
         }
-        if !mean.is_finite() {
-            return Err(Error::Overflow { what: "ELBO" });
-        }
-        Ok(Estimate {
-            mean: mean / n,
-            standard_error: var.sqrt() / n,
-        })
+        finite_estimate(mean, scaled_norm(&errors) / n, "ELBO の推定")
     }
 
     /// 重点サンプリングによる 1 点あたりの対数尤度の推定 (8.20)（Burda ほか 2016）と、そのモンテカルロの標準誤差。
@@ -200,13 +198,18 @@ impl Vae {
         check_samples(self, x.nrows(), samples)?;
         let (recon, ratio) = log_weights(self, x, samples, rng)?;
         let lw = recon + ratio;
+        if !lw.iter().all(|v| v.is_finite()) {
+            return Err(Error::Overflow {
+                what: "重みの対数 ln w",
+            });
+        }
         let n = x.nrows() as f64;
         let k = samples as f64;
         let mut mean = 0.0;
         let mut var = 0.0;
         for row in lw.rows() {
             let lse = log_sum_exp(row)?;
-            mean += lse - k.ln();
+            mean += (lse - k.ln()) / n;
             // 最大の重みで割った w̃ = exp(ln w − max) で、Var(w)/w̄² を求める
             let top = row.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
             let w = row.mapv(|v| (v - top).exp());
@@ -214,9 +217,40 @@ impl Vae {
             let v = w.iter().map(|x| (x - wbar) * (x - wbar)).sum::<f64>() / (k - 1.0);
             var += v / (k * wbar * wbar);
         }
+        finite_estimate(mean, var.sqrt() / n, "対数尤度の推定")
+    }
+}
+
+/// 標本の平均と、その標準誤差（値が大きくてもあふれないように、平均は `1/k` を先に掛け、偏差は最大の偏差で
+/// 割ってから 2 乗する）。
+fn mean_and_error(row: ndarray::ArrayView1<'_, f64>) -> (f64, f64) {
+    let k = row.len() as f64;
+    let m: f64 = row.iter().map(|w| w / k).sum();
+    let scale = row.iter().fold(0.0f64, |a, w| a.max((w - m).abs()));
+    if scale == 0.0 || !scale.is_finite() {
+        return (m, if scale == 0.0 { 0.0 } else { f64::INFINITY });
+    }
+    let ss: f64 = row.iter().map(|w| ((w - m) / scale).powi(2)).sum();
+    (m, scale * (ss / ((k - 1.0) * k)).sqrt())
+}
+
+/// `√(Σ v_i²)` を、最大の値で割ってから 2 乗して求める（あふれない）。
+fn scaled_norm(values: &[f64]) -> f64 {
+    let top = values.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    if top == 0.0 || !top.is_finite() {
+        return top;
+    }
+    top * values.iter().map(|v| (v / top).powi(2)).sum::<f64>().sqrt()
+}
+
+/// 平均と標準誤差がどちらも有限なら推定を返し、そうでなければ [`Error::Overflow`]。
+fn finite_estimate(mean: f64, standard_error: f64, what: &'static str) -> Result<Estimate> {
+    if mean.is_finite() && standard_error.is_finite() {
         Ok(Estimate {
-            mean: mean / n,
-            standard_error: var.sqrt() / n,
+            mean,
+            standard_error,
         })
+    } else {
+        Err(Error::Overflow { what })
     }
 }

@@ -388,6 +388,8 @@ impl Vae {
             return Err(Error::EmptyInput);
         }
         ensure_len(self.data_dim(), x.ncols())?;
+        // 成分を走査する前に大きさを確かめる（放送した巨大なビューでも、走査や確保を始めずに断る）
+        ensure_elements("データの成分の数", x.nrows(), x.ncols())?;
         ensure_finite("データ", x.iter().copied())?;
         if self.likelihood == Likelihood::Bernoulli {
             if let Some(v) = x.iter().find(|v| !(0.0..=1.0).contains(*v)) {
@@ -489,6 +491,7 @@ impl Vae {
         let eps: ArrayView2<'b, f64> = noise.into();
         ensure_len(x.nrows(), eps.nrows())?;
         ensure_len(self.latent_dim(), eps.ncols())?;
+        ensure_elements("雑音の成分の数", eps.nrows(), eps.ncols())?;
         ensure_finite("雑音 ε", eps.iter().copied())?;
         let n = x.nrows();
         if n < SPLIT_ROWS {
@@ -518,7 +521,14 @@ impl Vae {
         g.encoder.add_assign(&g2.encoder);
         g.decoder.add_assign(&g2.decoder);
         g.log_noise += g2.log_noise;
-        Ok((e1 + e2, g))
+        let elbo = e1 + e2;
+        // 半分ずつは有限でも、和は f64 の範囲を超えうる
+        if !(elbo.is_finite() && g.flat(self.likelihood).iter().all(|v| v.is_finite())) {
+            return Err(Error::Overflow {
+                what: "ミニバッチの前半と後半の勾配の和",
+            });
+        }
+        Ok((elbo, g))
     }
 
     /// 行の一部 `x`（全体は `total` 行）についての、ELBO の和と勾配の和をそれぞれ `total` で割ったもの。
@@ -538,7 +548,7 @@ impl Vae {
         );
         // (8.12): z = μ + σ ⊙ ε（σ = exp(ln σ² / 2)）
         let sigma = overflow_checked(log_var.mapv(|v| (0.5 * v).exp()), "σ = exp(ln σ²/2)")?;
-        let z = &mu + &(&sigma * &eps);
+        let z = overflow_checked(&mu + &(&sigma * &eps), "z = μ + σ ⊙ ε")?;
         let dec = self.decoder.forward(&z)?;
         let y = dec.output();
         let (recon, grad_y, grad_log_noise) = self.reconstruction(x, y)?;
@@ -561,7 +571,10 @@ impl Vae {
             .and(&sigma)
             .and(&eps)
             .for_each(|g, &gz, &s, &e| *g = 0.5 * s * e * gz - 0.5 * (s * s - 1.0) / batch);
-        let grad_out = concatenate![Axis(1), grad_mu, grad_lv];
+        let grad_out = overflow_checked(
+            concatenate![Axis(1), grad_mu, grad_lv],
+            "エンコーダの出力の勾配 (8.18)・(8.19)",
+        )?;
         let (enc_grads, _) = self.encoder.backward(&enc, &grad_out)?;
         Ok((
             elbo,
@@ -641,7 +654,20 @@ pub(crate) fn bernoulli_ln(x: f64, y: f64) -> f64 {
     x * y - Activation::Softplus.value(y)
 }
 
-fn overflow_checked(a: Array2<f64>, what: &'static str) -> Result<Array2<f64>> {
+/// 行 × 列の成分の数が [`crate::nn::MAX_ACTIVATIONS`] 以下であることを確かめる。
+pub(crate) fn ensure_elements(what: &'static str, rows: usize, cols: usize) -> Result<()> {
+    let n = rows.saturating_mul(cols);
+    if n > crate::nn::MAX_ACTIVATIONS {
+        return Err(Error::TooLarge {
+            what,
+            requested: n,
+            max: crate::nn::MAX_ACTIVATIONS,
+        });
+    }
+    Ok(())
+}
+
+pub(crate) fn overflow_checked(a: Array2<f64>, what: &'static str) -> Result<Array2<f64>> {
     if a.iter().all(|v| v.is_finite()) {
         Ok(a)
     } else {

@@ -53,7 +53,8 @@ impl Vae {
         batch: impl AsArray<'a, f64, Ix2>,
         rng: &mut R,
     ) -> Result<f64> {
-        let x: ArrayView2<'a, f64> = batch.into();
+        // 雑音を確保する前に、ミニバッチを確かめる（巨大なビューでも確保を始めない）
+        let x = self.check_data(batch)?;
         let eps = noise(rng, x.nrows(), self.latent_dim());
         let (elbo, grad) = self.elbo_gradient(x, &eps)?;
         // Adam は最小にするので、ELBO の勾配の符号を変える
