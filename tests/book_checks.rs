@@ -180,19 +180,36 @@ fn errata_name_existing_tests() {
     assert!(cited > 0, "正誤表が判定テストを 1 つも挙げていない");
 }
 
-/// 原ノートの番号つきの式（1.1–1.3, 2.1–2.44, 10.1–10.8）は、すべて同じ番号で本に載っている。
-/// 第 1・2 章と付録で本が足した式は文字つきの番号をもつ。ノートに式のない第 3–9 章は数字だけの番号でよい。
-/// ノートそのものはリポジトリの外にあるので、番号の一覧をここに写してある。
+/// 原ノートの番号つきの式の一覧（1.1–1.3, 2.1–2.44, 10.1–10.8）。ノートそのものはリポジトリの外にあるので、
+/// 番号の一覧をここに写してある。
+fn note_equations() -> Vec<String> {
+    [("1", 1..=3), ("2", 1..=44), ("10", 1..=8)]
+        .into_iter()
+        .flat_map(|(ch, r)| r.map(move |k| format!("{ch}.{k}")))
+        .collect()
+}
+
+/// ノートの式番号に対応する本の式番号。ノートの §10（Appendix）の (10.k) は本の付録 A の (A.k) で、
+/// 本の (10.k) は第 10 章の式である。それ以外は同じ番号。
+fn book_tag_of_note(note: &str) -> String {
+    match note.split_once('.') {
+        Some(("10", k)) => format!("A.{k}"),
+        _ => note.to_string(),
+    }
+}
+
+/// 原ノートの番号つきの式（1.1–1.3, 2.1–2.44, 10.1–10.8）は、すべて本に載っている。番号は同じだが、
+/// ノートの付録の (10.1)–(10.8) は本の付録 A の (A.1)–(A.8) である（本の (10.k) は第 10 章の式）。
+/// 第 1・2 章と付録で本が足した式は文字つきの番号をもつ。ノートに式のない第 3–10 章は数字だけの番号でよい。
 #[test]
 fn every_equation_of_the_note_is_in_the_book() {
-    let ranges = [(1, 1..=3), (2, 1..=44), (10, 1..=8)];
     let tags: Vec<String> = index::equations(&root())
         .into_iter()
         .map(|e| e.tag)
         .collect();
-    let missing: Vec<String> = ranges
-        .into_iter()
-        .flat_map(|(ch, r)| r.map(move |k| format!("{ch}.{k}")))
+    let missing: Vec<String> = note_equations()
+        .iter()
+        .map(|t| book_tag_of_note(t))
         .filter(|t| !tags.contains(t))
         .collect();
     assert!(missing.is_empty(), "本にないノートの式: {missing:?}");
@@ -203,9 +220,11 @@ fn every_equation_of_the_note_is_in_the_book() {
         let in_note = match ch {
             "1" => (1..=3).contains(&digits.parse::<u32>().unwrap()),
             "2" => (1..=44).contains(&digits.parse::<u32>().unwrap()),
-            "10" => (1..=8).contains(&digits.parse::<u32>().unwrap()),
-            // ノートの §3–9 は見出しだけで式がない: 本が書いた章は (3.1), (3.2), … と番号をつける
-            "3" | "4" | "5" | "6" | "7" | "8" | "9" => true,
+            // ノートの §10（Appendix）の式は本の付録 A にある
+            "A" => (1..=8).contains(&digits.parse::<u32>().unwrap()),
+            // ノートの §3–9 は見出しだけで式がなく、本の第 10 章（拡散モデル）にあたるノートの式もない:
+            // 本が書いた章は (3.1), (3.2), … と番号をつける
+            "3" | "4" | "5" | "6" | "7" | "8" | "9" | "10" => true,
             _ => false,
         };
         assert!(
@@ -216,6 +235,8 @@ fn every_equation_of_the_note_is_in_the_book() {
 }
 
 /// 付録 D（ノートとの対照表）は、ノートの番号つきの式（1.1–1.3, 2.1–2.44, 10.1–10.8）ごとにちょうど 1 行をもつ。
+/// 式の欄は、本の番号がノートと同じなら `[(2.11)](…#eq-2-11)`、違えば（ノートの付録）
+/// `(10.1) → [(A.1)](…#eq-a-1)` の形で、リンクは本の式を指す。
 /// 対照の欄は、付録 B の項目のうちその式を扱うもの（見出しの式番号から読む。本文の式の下の目印と同じ
 /// 対応 `xtask::marks::errata`）と一致する: 誤りの項目があれば「訂正」、補いの項目だけなら「補足」、
 /// 項目がなければ「同じ」か「記法のみ」で、欄のリンクはその項目のすべてである。付録 B の項目はどれも、
@@ -243,21 +264,45 @@ fn note_concordance_covers_every_note_equation() {
     let mut seen: Vec<String> = Vec::new();
     let mut referenced: Vec<String> = Vec::new();
     let mut counts = [0usize; 4]; // 同じ・記法のみ・補足・訂正
-    for line in table.lines().filter(|l| l.starts_with("| [(")) {
+    for line in table
+        .lines()
+        .filter(|l| l.starts_with("| [(") || l.starts_with("| ("))
+    {
         let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
         assert_eq!(cells.len(), 4, "列が 4 つでない行: {line}");
-        let tag = cells[0]
+        // 式の欄: 「[(本の番号)](リンク)」か「(ノートの番号) → [(本の番号)](リンク)」
+        let (note_tag, linked) = match cells[0].split_once(" → ") {
+            Some((note, linked)) => (
+                note.strip_prefix('(')
+                    .and_then(|s| s.strip_suffix(')'))
+                    .map(str::to_string),
+                linked,
+            ),
+            None => (None, cells[0]),
+        };
+        let book_tag = linked
             .strip_prefix("[(")
             .and_then(|s| s.split_once(")]"))
             .map(|(t, _)| t.to_string())
             .unwrap_or_else(|| panic!("式番号が読めない行: {line}"));
+        let tag = note_tag.unwrap_or_else(|| book_tag.clone());
+        assert_eq!(
+            book_tag,
+            book_tag_of_note(&tag),
+            "ノートの ({tag}) の本の番号が違う（番号が違うときだけ「→」で並べる）: {line}"
+        );
+        assert_eq!(
+            cells[0].contains(" → "),
+            tag != book_tag,
+            "ノートと本の番号が違うときだけ「(ノート) → (本)」と書く: {line}"
+        );
         // 式へのリンクは、本文の目印 <a id="eq-…"></a> を実際にもつページを指す
-        let (page, anchor) = cells[0]
+        let (page, anchor) = linked
             .split_once("](../")
             .and_then(|(_, s)| s.strip_suffix(')'))
             .and_then(|s| s.split_once('#'))
             .unwrap_or_else(|| panic!("({tag}) のリンクが読めない: {line}"));
-        assert_eq!(anchor, format!("eq-{}", tag.replace('.', "-")), "({tag})");
+        assert_eq!(anchor, index::anchor_id(&book_tag), "({tag})");
         let target = std::fs::read_to_string(r.join("src").join(page))
             .unwrap_or_else(|_| panic!("({tag}) のリンク先 {page} がない"));
         assert!(
@@ -265,9 +310,11 @@ fn note_concordance_covers_every_note_equation() {
             "({tag}) のリンク先 {page} に目印 {anchor} がない"
         );
 
-        // 付録 B のうち、この式を扱う項目
-        let about: Vec<&xtask::marks::Erratum> =
-            entries.iter().filter(|e| e.tags.contains(&tag)).collect();
+        // 付録 B のうち、この式を扱う項目（項目の式は本の番号）
+        let about: Vec<&xtask::marks::Erratum> = entries
+            .iter()
+            .filter(|e| e.tags.contains(&book_tag))
+            .collect();
         let has = |k: ErratumKind| about.iter().any(|e| e.kind == Some(k));
         let kind = cells[2];
         let want = if has(ErratumKind::Error) {
@@ -309,10 +356,7 @@ fn note_concordance_covers_every_note_equation() {
     }
 
     // ノートの式ごとにちょうど 1 行
-    let note: Vec<String> = [(1, 1..=3), (2, 1..=44), (10, 1..=8)]
-        .into_iter()
-        .flat_map(|(ch, r)| r.map(move |k| format!("{ch}.{k}")))
-        .collect();
+    let note = note_equations();
     for t in &note {
         let n = seen.iter().filter(|s| *s == t).count();
         assert_eq!(n, 1, "({t}) の行が {n} 個ある（ちょうど 1 個のはず）");

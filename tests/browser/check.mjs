@@ -157,7 +157,7 @@ if (chapters.length < 3) fail(`目次から章が読めない: ${chapters}`);
 // 章を測るときに開いたページで撮る（テーマは mdBook のテーマ選択のボタンで切り替える）
 const layoutShots = {
   "ch02-06-gradient-surrogate.html": "#eq-2-44",
-  "appendix/matrix-calculus.html": "#eq-10-1",
+  "appendix/matrix-calculus.html": "#eq-a-1",
   "appendix/verification-index.html": "main table",
 };
 fs.mkdirSync(shots, { recursive: true });
@@ -305,7 +305,7 @@ async function search(query, at = base) {
   await page.waitForFunction(() => !document.querySelector(".pagefind-ui__loading"), null, { timeout: 10000 }).catch(() => {});
   const hrefs = await page.$$eval(".pagefind-ui__result-link", (as) => as.map((a) => a.getAttribute("href")));
   const excerpts = await page.$$eval(".pagefind-ui__result-excerpt", (es) => es.map((e) => e.textContent));
-  const testNames = excerpts.flatMap((e) => e.match(/\beq_\d+_\d+[a-z]?_\w+/g) || []);
+  const testNames = excerpts.flatMap((e) => e.match(/\beq_(?:\d+|[a-z])_\d+[a-z]?_\w+/g) || []);
   if (testNames.length) fail(`検索「${query}」の抜粋にテスト名: ${[...new Set(testNames)].join(", ")}`);
   // 先頭の結果を実際にたどり、ページが開くこと（404 でないこと）と、開いた節を確かめる
   const resp = await page.goto(new URL(hrefs[0], page.url()).href);

@@ -1,7 +1,7 @@
 //! 付録 A（行列の微分公式、ノート §10）の演習の答え。
 //!
 //! 期待値は手計算の閉じた形（2 次の行列式 ad − bc、多項式の偏微分）と、テストの中で書いた
-//! 関数の中心差分で求め、クレートの `linalg::matcalc`（(10.1)–(10.8) の右辺）と比べる。
+//! 関数の中心差分で求め、クレートの `linalg::matcalc`（(A.1)–(A.8) の右辺）と比べる。
 
 use genmodel::linalg::matcalc::{
     det, grad_det, grad_ln_abs_det, grad_quadratic_form, grad_quadratic_form_symmetric,
@@ -74,7 +74,7 @@ fn ex_10_0_1_grad_quadratic_form_2x2() {
         let fd = (quad(&xp) - quad(&xm)) / (2.0 * H);
         assert!((fd - expected[k]).abs() < FD_TOL);
     }
-    // 2Ax = (16, 2) は勾配ではない。対称でない A には (10.2) の形は使えない
+    // 2Ax = (16, 2) は勾配ではない。対称でない A には (A.2) の形は使えない
     let two_ax = 2.0 * a.dot(&x);
     assert_eq!(two_ax, array![16.0, 2.0]);
     assert!((two_ax[0] - expected[0]).abs() > 1.0 && (two_ax[1] - expected[1]).abs() > 1.0);
@@ -152,7 +152,7 @@ fn ex_10_0_3_trace_derivative_is_transpose() {
     assert!(close(&grad_trace_product(&y_xt).unwrap(), &x_yt, 1e-15));
     // xᵀAy = tr(A y xᵀ)（巡回性）
     assert!((x.dot(&a.dot(&y)) - a.dot(&y_xt).diag().sum()).abs() < 1e-13);
-    // y = x なら (10.4) の x xᵀ
+    // y = x なら (A.4) の x xᵀ
     let x_xt = Array2::from_shape_fn((3, 3), |(i, j)| x[i] * x[j]);
     assert!(close(
         &grad_trace_product(&x_xt).unwrap(),
@@ -201,7 +201,7 @@ fn ex_10_0_4_symmetric_derivative_doubles_off_diagonal() {
             assert!((d - factor * g3[[i, j]]).abs() < 1e-7);
         }
     }
-    // xᵀ A x の勾配 x xᵀ も対称なので同じ。(10.4) の非対角成分の 2 倍
+    // xᵀ A x の勾配 x xᵀ も対称なので同じ。(A.4) の非対角成分の 2 倍
     let x = array![1.0, -2.0];
     let q = |m: &Array2<f64>| x.dot(&m.dot(&x));
     let gq = grad_quadratic_form_wrt_matrix(&x).unwrap();

@@ -1,4 +1,4 @@
-//! 付録 A 行列の微分公式（(10.1)–(10.8)）を印刷された形で実行する。
+//! 付録 A 行列の微分公式（(A.1)–(A.8)）を印刷された形で実行する。
 //!
 //! 微分は texeval の中心差分（行列は成分ごと）、行列は乱数（種を固定）で作る非対称な行列
 //! （公式が対称性を要るときは対称正定値行列）である。式の中の名前を genmodel に結ぶ:
@@ -43,7 +43,7 @@ fn matrix_env(a: &Array2<f64>, x: Array1<f64>) -> Env {
 /// 小行列式の行列を返す関数 `M(A)`（`matcalc::minor`）を束縛し、`m` を `M(A)` とする。
 ///
 /// `m` は読むたびにその時点の `A` から計算し直すので、`A_{ij}` を差分で動かしても
-/// 小行列式は「動かした A の小行列式」になる（(10.6) の「m_ik は A_ij によらない」を数値で確かめる）。
+/// 小行列式は「動かした A の小行列式」になる（(A.6) の「m_ik は A_ij によらない」を数値で確かめる）。
 fn bind_minors(e: &mut Env) {
     e.func("M", |a: &[Value]| {
         let [Value::Matrix(a)] = a else {
@@ -71,7 +71,7 @@ fn nonsymmetric_cases() -> Vec<(Array2<f64>, Array1<f64>)> {
         .collect()
 }
 
-fn check_10_1(eq: &Equation) -> Vec<LinkResult> {
+fn check_a_1(eq: &Equation) -> Vec<LinkResult> {
     // \vec{e}_i は基本ベクトルの族。各項をクレートの grad_quadratic_form = (A + Aᵀ)x と比べる
     let cases = nonsymmetric_cases();
     let envs: Vec<Env> = cases
@@ -103,7 +103,7 @@ fn check_10_1(eq: &Equation) -> Vec<LinkResult> {
     out
 }
 
-fn check_10_2(eq: &Equation) -> Vec<LinkResult> {
+fn check_a_2(eq: &Equation) -> Vec<LinkResult> {
     // Σ は乱数の対称正定値行列、Σ⁻¹ はクレートの Spd::inverse。
     // 右辺と左辺をクレートの grad_quadratic_form_symmetric = 2Σ⁻¹x と比べる
     let cases: Vec<(Array2<f64>, Array1<f64>)> = (2..=4)
@@ -145,7 +145,7 @@ fn check_10_2(eq: &Equation) -> Vec<LinkResult> {
 /// (i, j) を動かす束縛の組: 次数と、対角・非対角の成分。
 const ENTRIES: &[(usize, usize, usize)] = &[(3, 1, 2), (3, 3, 1), (4, 2, 4), (4, 3, 3), (2, 2, 1)];
 
-fn check_10_3(eq: &Equation) -> Vec<LinkResult> {
+fn check_a_3(eq: &Equation) -> Vec<LinkResult> {
     // ∂(xᵀAx)/∂A_ij をクレートの grad_quadratic_form_wrt_matrix の (i, j) 成分 x_i x_j と比べる
     let mut want = Vec::new();
     let envs: Vec<Env> = ENTRIES
@@ -173,7 +173,7 @@ fn check_10_3(eq: &Equation) -> Vec<LinkResult> {
     out
 }
 
-fn check_10_4(eq: &Equation) -> Vec<LinkResult> {
+fn check_a_4(eq: &Equation) -> Vec<LinkResult> {
     // 行列の中心差分 = x xᵀ = クレートの grad_quadratic_form_wrt_matrix
     let cases = nonsymmetric_cases();
     let envs: Vec<Env> = cases
@@ -197,10 +197,10 @@ fn check_10_4(eq: &Equation) -> Vec<LinkResult> {
     out
 }
 
-/// (10.5) の 2 行目「i = 1, …, n のどれでも同じ」の印刷された形（texeval の読み）。
+/// (A.5) の 2 行目「i = 1, …, n のどれでも同じ」の印刷された形（texeval の読み）。
 const ANY_ROW: &str = r"i=(1,\dots,n)";
 
-fn check_10_5(eq: &Equation) -> Vec<LinkResult> {
+fn check_a_5(eq: &Equation) -> Vec<LinkResult> {
     // 1 行目を、n = 2, …, 5 の非対称な行列で、i = 1, …, n のすべてについて確かめる。
     // 2 行目は量化子 (i = 1, …, n のどれでも) なので、束縛が各 n で i を 1..=n すべて動かすことで確かめる
     // （texeval は数の並び `(1, \dots, n)` を値にできないので、その link はここで判定する）
@@ -238,7 +238,7 @@ fn check_10_5(eq: &Equation) -> Vec<LinkResult> {
     out
 }
 
-/// (10.5) の 2 行目の link: 印刷された形が `i = (1, \dots, n)` であること（束縛はこの量化子のとおりに作ってある）。
+/// (A.5) の 2 行目の link: 印刷された形が `i = (1, \dots, n)` であること（束縛はこの量化子のとおりに作ってある）。
 fn quantifier_link(part: Option<&Statement>, eq: &Equation) -> LinkResult {
     let chain = part.and_then(|p| p.clauses.first());
     let printed = chain.map(|c| c.to_string().replace(' ', ""));
@@ -262,7 +262,7 @@ fn quantifier_link(part: Option<&Statement>, eq: &Equation) -> LinkResult {
     }
 }
 
-fn check_10_6(eq: &Equation) -> Vec<LinkResult> {
+fn check_a_6(eq: &Equation) -> Vec<LinkResult> {
     // C はクレートの cofactor_matrix、m は動かした A から読み直す小行列式。
     // 各項をクレートの grad_det の (i, j) 成分と比べる
     let mut want = Vec::new();
@@ -293,7 +293,7 @@ fn check_10_6(eq: &Equation) -> Vec<LinkResult> {
     out
 }
 
-fn check_10_7(eq: &Equation) -> Vec<LinkResult> {
+fn check_a_7(eq: &Equation) -> Vec<LinkResult> {
     // C はクレートの cofactor_matrix、A^{-1} はクレートの inverse。各項を grad_ln_abs_det と比べる
     let cases = nonsymmetric_cases();
     let envs: Vec<Env> = cases
@@ -322,7 +322,7 @@ fn check_10_7(eq: &Equation) -> Vec<LinkResult> {
     out
 }
 
-fn check_10_8(eq: &Equation) -> Vec<LinkResult> {
+fn check_a_8(eq: &Equation) -> Vec<LinkResult> {
     // Σ⁻¹ は束縛しない: d/dΣ⁻¹ は Σ⁻¹ の成分を動かし、Σ をその逆行列として読み直す。
     // 対称正定値な Σ ではすべての link、非対称な Σ（det > 0）では最初の 2 つの link
     // （-((Σ⁻¹)⁻¹)ᵀ = -Σᵀ までは対称性を使わない）を確かめる
@@ -374,36 +374,36 @@ fn check_10_8(eq: &Equation) -> Vec<LinkResult> {
 
 pub const BOUND: &[Bound] = &[
     Bound {
-        tag: "10.1",
-        check: check_10_1,
+        tag: "A.1",
+        check: check_a_1,
     },
     Bound {
-        tag: "10.2",
-        check: check_10_2,
+        tag: "A.2",
+        check: check_a_2,
     },
     Bound {
-        tag: "10.3",
-        check: check_10_3,
+        tag: "A.3",
+        check: check_a_3,
     },
     Bound {
-        tag: "10.4",
-        check: check_10_4,
+        tag: "A.4",
+        check: check_a_4,
     },
     Bound {
-        tag: "10.5",
-        check: check_10_5,
+        tag: "A.5",
+        check: check_a_5,
     },
     Bound {
-        tag: "10.6",
-        check: check_10_6,
+        tag: "A.6",
+        check: check_a_6,
     },
     Bound {
-        tag: "10.7",
-        check: check_10_7,
+        tag: "A.7",
+        check: check_a_7,
     },
     Bound {
-        tag: "10.8",
-        check: check_10_8,
+        tag: "A.8",
+        check: check_a_8,
     },
 ];
 
@@ -411,98 +411,98 @@ pub const DECLARED: &[Declared] = &[];
 
 pub const SURVIVORS: &[Survivor] = &[
     Survivor {
-        tag: "10.1",
+        tag: "A.1",
         mutant: r"添字 kl → lk (位置 159)",
         reason: "Σ_{k,l} A_{lk} x_l x_k は和の添字 k と l の名前を入れ替えただけの同じ和（同値）",
     },
     Survivor {
-        tag: "10.3",
+        tag: "A.3",
         mutant: r"添字 ij → ji (位置 44)",
         reason: "x xᵀ は対称なので ∂(xᵀAx)/∂A_ji = x_j x_i = x_i x_j（同値）",
     },
     Survivor {
-        tag: "10.3",
+        tag: "A.3",
         mutant: r"添字 ij → ji (位置 108)",
         reason: "x xᵀ は対称なので ∂/∂A_ji Σ A_kl (xxᵀ)_lk = (xxᵀ)_ij = (xxᵀ)_ji（同値）",
     },
     Survivor {
-        tag: "10.3",
+        tag: "A.3",
         mutant: r"添字 kl → lk (位置 133)",
         reason: "x xᵀ は対称なので Σ A_lk (xxᵀ)_lk を ∂/∂A_ij すると (xxᵀ)_ij = (xxᵀ)_ji（同値）",
     },
     Survivor {
-        tag: "10.3",
+        tag: "A.3",
         mutant: r"添字 lk → kl (位置 164)",
         reason: "x xᵀ は対称なので Σ A_kl (xxᵀ)_kl を ∂/∂A_ij すると (xxᵀ)_ij = (xxᵀ)_ji（同値）",
     },
     Survivor {
-        tag: "10.3",
+        tag: "A.3",
         mutant: r"添字 ji → ij (位置 201)",
         reason: "x xᵀ は対称なので (xxᵀ)_ij = (xxᵀ)_ji（同値）",
     },
     Survivor {
-        tag: "10.3",
+        tag: "A.3",
         mutant: r"^\T を消す (位置 240)",
         reason: "x xᵀ は対称なので (xxᵀ)ᵀ = xxᵀ（同値。本文も転置は結果に現れないと書く）",
     },
     Survivor {
-        tag: "10.3",
+        tag: "A.3",
         mutant: r"添字 ij → ji (位置 253)",
         reason: "x xᵀ は対称なので ((xxᵀ)ᵀ)_ji = ((xxᵀ)ᵀ)_ij（同値）",
     },
     Survivor {
-        tag: "10.5",
+        tag: "A.5",
         mutant: r"+ → - (位置 48)",
         reason: "整数 i, j では i + j と i - j の偶奇が同じなので (-1)^{i-j} = (-1)^{i+j}（同値）",
     },
     Survivor {
-        tag: "10.6",
+        tag: "A.6",
         mutant: r"+ → - (位置 114)",
         reason: "整数 i, k では i + k と i - k の偶奇が同じなので (-1)^{i-k} = (-1)^{i+k}（同値）",
     },
     Survivor {
-        tag: "10.6",
+        tag: "A.6",
         mutant: r"+ → - (位置 145)",
         reason: "整数 i, j では i + j と i - j の偶奇が同じなので (-1)^{i-j} = (-1)^{i+j}（同値）",
     },
 ];
 
 #[test]
-fn eq_10_1_printed_form() {
-    assert_printed("10.1", check_10_1);
+fn eq_a_1_printed_form() {
+    assert_printed("A.1", check_a_1);
 }
 
 #[test]
-fn eq_10_2_printed_form() {
-    assert_printed("10.2", check_10_2);
+fn eq_a_2_printed_form() {
+    assert_printed("A.2", check_a_2);
 }
 
 #[test]
-fn eq_10_3_printed_form() {
-    assert_printed("10.3", check_10_3);
+fn eq_a_3_printed_form() {
+    assert_printed("A.3", check_a_3);
 }
 
 #[test]
-fn eq_10_4_printed_form() {
-    assert_printed("10.4", check_10_4);
+fn eq_a_4_printed_form() {
+    assert_printed("A.4", check_a_4);
 }
 
 #[test]
-fn eq_10_5_printed_form() {
-    assert_printed("10.5", check_10_5);
+fn eq_a_5_printed_form() {
+    assert_printed("A.5", check_a_5);
 }
 
 #[test]
-fn eq_10_6_printed_form() {
-    assert_printed("10.6", check_10_6);
+fn eq_a_6_printed_form() {
+    assert_printed("A.6", check_a_6);
 }
 
 #[test]
-fn eq_10_7_printed_form() {
-    assert_printed("10.7", check_10_7);
+fn eq_a_7_printed_form() {
+    assert_printed("A.7", check_a_7);
 }
 
 #[test]
-fn eq_10_8_printed_form() {
-    assert_printed("10.8", check_10_8);
+fn eq_a_8_printed_form() {
+    assert_printed("A.8", check_a_8);
 }

@@ -1,4 +1,4 @@
-//! 付録 A（ノート §10）行列の微分公式 (10.1)–(10.8) の検証。
+//! 付録 A（ノート §10）行列の微分公式 (A.1)–(A.8)（ノートの (10.1)–(10.8)）の検証。
 //!
 //! 公式の右辺を、乱数で作った**非対称**な行列（公式が対称性や正定値性を要るときはそれ）での
 //! 中心差分と成分ごとに比べる。行列式の参照値は、テストの中で書いたラプラス展開（再帰）と
@@ -106,10 +106,10 @@ fn det_laplace(a: &Array2<f64>) -> f64 {
         .sum()
 }
 
-// ---------------------------------------------------------------- (10.1), (10.2)
+// ---------------------------------------------------------------- (A.1), (A.2)
 
 #[test]
-fn eq_10_1_grad_quadratic_form_is_a_plus_a_transpose_x() {
+fn eq_a_1_grad_quadratic_form_is_a_plus_a_transpose_x() {
     let mut rng = ChaCha8Rng::seed_from_u64(101);
     for n in 1..=6 {
         let a = random_matrix(&mut rng, n);
@@ -126,7 +126,7 @@ fn eq_10_1_grad_quadratic_form_is_a_plus_a_transpose_x() {
 }
 
 #[test]
-fn eq_10_2_symmetric_case_is_two_sigma_inverse_x() {
+fn eq_a_2_symmetric_case_is_two_sigma_inverse_x() {
     let mut rng = ChaCha8Rng::seed_from_u64(102);
     let a = random_matrix(&mut rng, 4);
     let s = Array2::from_shape_fn((4, 4), |(i, j)| a[[i, j]] + a[[j, i]]);
@@ -136,7 +136,7 @@ fn eq_10_2_symmetric_case_is_two_sigma_inverse_x() {
     for k in 0..4 {
         assert!(close(g[k], fd[k], FINITE_DIFFERENCE_TOLERANCE));
     }
-    // 対称でない A に 2Ax を使うと差分と合わない（(10.2) は対称性を要る）
+    // 対称でない A に 2Ax を使うと差分と合わない（(A.2) は対称性を要る）
     assert!(is_far_from_symmetric(&a));
     let two_ax: Vec<f64> = (0..4)
         .map(|i| 2.0 * (0..4).map(|j| a[[i, j]] * x[j]).sum::<f64>())
@@ -146,10 +146,10 @@ fn eq_10_2_symmetric_case_is_two_sigma_inverse_x() {
     assert!(grad_quadratic_form_symmetric(&a, &x).is_err());
 }
 
-// ---------------------------------------------------------------- (10.3), (10.4)
+// ---------------------------------------------------------------- (A.3), (A.4)
 
 #[test]
-fn eq_10_3_trace_derivative_is_transpose() {
+fn eq_a_3_trace_derivative_is_transpose() {
     // d/dA tr(AB) = Bᵀ: 和の添字を k, l として ∂/∂A_ij Σ_{k,l} A_kl B_lk = B_ji
     let mut rng = ChaCha8Rng::seed_from_u64(103);
     let a = random_matrix(&mut rng, 4);
@@ -186,7 +186,7 @@ fn eq_10_3_trace_derivative_is_transpose() {
 }
 
 #[test]
-fn eq_10_4_grad_wrt_matrix_is_outer_product() {
+fn eq_a_4_grad_wrt_matrix_is_outer_product() {
     let mut rng = ChaCha8Rng::seed_from_u64(104);
     for n in 1..=5 {
         let a = random_matrix(&mut rng, n);
@@ -200,10 +200,10 @@ fn eq_10_4_grad_wrt_matrix_is_outer_product() {
     }
 }
 
-// ---------------------------------------------------------------- (10.5), (10.6)
+// ---------------------------------------------------------------- (A.5), (A.6)
 
 #[test]
-fn eq_10_5_cofactor_expansion_along_any_fixed_row() {
+fn eq_a_5_cofactor_expansion_along_any_fixed_row() {
     let mut rng = ChaCha8Rng::seed_from_u64(105);
     for n in 1..=6 {
         let a = random_matrix(&mut rng, n);
@@ -232,7 +232,7 @@ fn eq_10_5_cofactor_expansion_along_any_fixed_row() {
 }
 
 #[test]
-fn eq_10_6_grad_det_is_cofactor_matrix_entry_by_entry() {
+fn eq_a_6_grad_det_is_cofactor_matrix_entry_by_entry() {
     let mut rng = ChaCha8Rng::seed_from_u64(106);
     for n in 1..=5 {
         let a = random_matrix(&mut rng, n);
@@ -254,8 +254,8 @@ fn eq_10_6_grad_det_is_cofactor_matrix_entry_by_entry() {
 }
 
 #[test]
-fn eq_10_6_minors_of_row_i_do_not_depend_on_row_i() {
-    // (10.6) の要点: 第 i 行の小行列式 m_ik は第 i 行を除いて作るので A_ij によらない。
+fn eq_a_6_minors_of_row_i_do_not_depend_on_row_i() {
+    // (A.6) の要点: 第 i 行の小行列式 m_ik は第 i 行を除いて作るので A_ij によらない。
     // だから ∂/∂A_ij Σ_k (-1)^{i+k} A_ik m_ik = (-1)^{i+j} m_ij。
     let mut rng = ChaCha8Rng::seed_from_u64(1061);
     let a = random_matrix(&mut rng, 4);
@@ -274,10 +274,10 @@ fn eq_10_6_minors_of_row_i_do_not_depend_on_row_i() {
     assert!(mats_differ(&literal, &fd, 1e-3));
 }
 
-// ---------------------------------------------------------------- (10.7), (10.8)
+// ---------------------------------------------------------------- (A.7), (A.8)
 
 #[test]
-fn eq_10_7_adjugate_identity_entry_by_entry() {
+fn eq_a_7_adjugate_identity_entry_by_entry() {
     let mut rng = ChaCha8Rng::seed_from_u64(107);
     for n in 1..=5 {
         let a = random_matrix(&mut rng, n);
@@ -314,7 +314,7 @@ fn eq_10_7_adjugate_identity_entry_by_entry() {
 }
 
 #[test]
-fn eq_10_7_grad_log_det_is_inverse_transpose() {
+fn eq_a_7_grad_log_det_is_inverse_transpose() {
     let mut rng = ChaCha8Rng::seed_from_u64(1071);
     for n in 1..=5 {
         let a = well_conditioned(&mut rng, n);
@@ -346,7 +346,7 @@ fn eq_10_7_grad_log_det_is_inverse_transpose() {
 }
 
 #[test]
-fn eq_10_8_grad_log_det_cov_wrt_precision_is_minus_cov() {
+fn eq_a_8_grad_log_det_cov_wrt_precision_is_minus_cov() {
     let mut rng = ChaCha8Rng::seed_from_u64(108);
     for n in 1..=4 {
         // 非対称な Λ: f(Λ) = ln det(Λ⁻¹) の勾配は -(Λ⁻¹)ᵀ = -Σᵀ

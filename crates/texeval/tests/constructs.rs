@@ -237,7 +237,7 @@ fn derivatives_scalar_vector_matrix() {
         4.0,
         1e-6,
     );
-    // (10.8): Σ⁻¹ で微分すると −Σ（Σ⁻¹ が束縛されていなければ Σ を通して動かす）
+    // (A.8): Σ⁻¹ で微分すると −Σ（Σ⁻¹ が束縛されていなければ Σ を通して動かす）
     e.set(r"\Sigma", array![[2.0, 0.5], [0.5, 1.0]]);
     let d = eval_latex(r"\frac{d}{d\Sigma^{-1}} \ln \det \Sigma", &e)
         .unwrap()
@@ -653,7 +653,7 @@ fn parenthesised_range_condition_is_a_checked_link() {
     assert_eq!(rs.len(), 2);
     assert_eq!((rs[1].link, rs[1].status.clone()), (2, LinkStatus::Fail));
     // 添字の範囲の注記 `(i = 1, \dots, n)` は link にしない
-    let eq = parse_equation("10.5", r"a = 2 \qquad (i = 1, \dots, n)", &m).unwrap();
+    let eq = parse_equation("A.5", r"a = 2 \qquad (i = 1, \dots, n)", &m).unwrap();
     assert_eq!(eq.link_count(), 1);
 }
 

@@ -241,7 +241,7 @@ fn rows_that_do_not_continue_are_new_statements() {
         r"P^\T \Sigma^{-1} P = \Lambda, \qquad P^\T P = I, \qquad \vec{y} = P^\T (\vx - \vmu)",
     );
     assert_eq!(eq.parts.len(), 3);
-    // (2.2a)・(10.5) の形の gathered
+    // (2.2a)・(A.5) の形の gathered
     same(
         r"\begin{gathered} \ln Z_\theta = m + \ln \sum_{\vx} \exp\bigl(-E_\theta(\vx) - m\bigr), \\ m = \max_{\vx} \bigl(-E_\theta(\vx)\bigr) \end{gathered}",
         r"\ln Z_\theta = m + \ln \sum_{\vx} \exp\bigl(-E_\theta(\vx) - m\bigr), \qquad m = \max_{\vx} \bigl(-E_\theta(\vx)\bigr)",

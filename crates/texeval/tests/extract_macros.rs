@@ -13,6 +13,23 @@ fn extracts_single_aligned_and_skips_code() {
     assert!(!eqs[1].latex.contains("\\tag"));
 }
 
+/// 付録の式番号（`A.1`、`A.3a`）も数字の番号と同じに扱う。番号は文字列のまま運び、数として読まない。
+#[test]
+fn appendix_tags_with_letters_are_kept_verbatim() {
+    let md = "$$\na = b \\tag{A.1}\n$$\n\n$$\n\\begin{align}\nc &= d \\tag{A.3} \\\\\n&= e \\tag{A.3a}\n\\end{align}\n$$\n";
+    let eqs = extract(md);
+    let tags: Vec<&str> = eqs.iter().map(|e| e.tag.as_str()).collect();
+    assert_eq!(tags, ["A.1", "A.3", "A.3a"]);
+    assert_eq!(eqs[0].latex, "a = b");
+    let m = Macros::new();
+    // \tag{A.1} を残した LaTeX でも、番号は式の一部として読まれない
+    let eq = parse_equation("A.1", "a = b \\tag{A.1}", &m).unwrap();
+    assert_eq!(eq.tag, "A.1");
+    assert_eq!(eq.chains().next().unwrap().to_string(), "a=b");
+    let c = parse_equation(&eqs[2].tag, &eqs[2].latex, &m).unwrap();
+    assert_eq!(c.chains().next().unwrap().to_string(), "c=d=e");
+}
+
 #[test]
 fn align_rows_are_split_by_tag_and_continuation() {
     let md = "$$\n\\begin{align}\na &= b \\tag{3.1} \\\\\n&= c \\tag{3.2} \\\\\nd &= e \\\\\n&\\le f \\tag{3.3}\n\\end{align}\n$$\n";

@@ -1,6 +1,8 @@
 //! 検証索引: 本の `\tag{}` とリポジトリのテスト名 `eq_N_M_…` を突き合わせる。
 //!
 //! 式番号が結合キーである。式 (2.11) は、名前が `eq_2_11_` で始まるテストで確かめる。
+//! 付録の式は章の数字の代わりに付録の文字を使う。式 (A.3) は `eq_a_3_` で始まるテストで確かめ、
+//! 目印は `eq-a-3` である（HTML の id とテスト名は小文字、式番号は大文字）。
 //! 付録「検証索引」(src/appendix/verification-index.md) はここから生成する。
 
 use std::collections::BTreeMap;
@@ -79,15 +81,57 @@ pub enum Printed {
 /// 目印: この行がテストの直前にあれば、そのテストは数学の事実を確かめる（実装を呼ばない）。
 pub const MATH_MARKER: &str = "検証の種類: 数学";
 
-/// 式番号から HTML の id を作る（`2.11` → `eq-2-11`）。
+/// 式番号から HTML の id を作る（`2.11` → `eq-2-11`、`A.3a` → `eq-a-3a`）。
+///
+/// 付録の文字は小文字にする。
 ///
 /// # Examples
 ///
 /// ```
 /// assert_eq!(xtask::index::anchor_id("2.11a"), "eq-2-11a");
+/// assert_eq!(xtask::index::anchor_id("A.1"), "eq-a-1");
 /// ```
 pub fn anchor_id(tag: &str) -> String {
-    format!("eq-{}", tag.replace('.', "-"))
+    format!("eq-{}", id_tail(tag))
+}
+
+/// id の中の式番号の部分（`2.11a` → `2-11a`、`A.3a` → `a-3a`）。
+pub(crate) fn id_tail(tag: &str) -> String {
+    tag.replace('.', "-").to_ascii_lowercase()
+}
+
+/// 式番号の前半（章の数字か付録の文字）と後半（数字と、本が足した式の 1 文字）から式番号を作る。
+///
+/// 前半は数字だけか、英字 1 文字（付録。大文字にする）。後半は数字の後に小文字 1 文字までを許す。
+/// 形が合わなければ `None`。
+///
+/// # Examples
+///
+/// ```
+/// use xtask::index::tag_from_parts;
+/// assert_eq!(tag_from_parts("2", "11a").as_deref(), Some("2.11a"));
+/// assert_eq!(tag_from_parts("a", "3a").as_deref(), Some("A.3a"));
+/// assert_eq!(tag_from_parts("A", "1").as_deref(), Some("A.1"));
+/// assert_eq!(tag_from_parts("ab", "1"), None);
+/// assert_eq!(tag_from_parts("2", "x"), None);
+/// assert_eq!(tag_from_parts("2", "11ab"), None);
+/// ```
+pub fn tag_from_parts(major: &str, minor: &str) -> Option<String> {
+    let major = if !major.is_empty() && major.chars().all(|c| c.is_ascii_digit()) {
+        major.to_string()
+    } else if major.len() == 1 && major.chars().all(|c| c.is_ascii_alphabetic()) {
+        major.to_ascii_uppercase()
+    } else {
+        return None;
+    };
+    let digits = minor.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    if digits.is_empty()
+        || !digits.chars().all(|c| c.is_ascii_digit())
+        || minor.len() - digits.len() > 1
+    {
+        return None;
+    }
+    Some(format!("{major}.{minor}"))
 }
 
 fn files_with_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
@@ -303,13 +347,17 @@ fn public_item(line: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
-/// 文中の式番号 `(2.28)`・`(10.3a)` を集める。
+/// 文中の式番号 `(2.28)`・`(10.3a)`・`(A.3a)` を集める。
+///
+/// 付録の式は前半が大文字 1 文字である（`(a.1)` や `(AB.1)` は式番号とみなさない）。
 ///
 /// # Examples
 ///
 /// ```
 /// assert_eq!(xtask::index::cited_tags("式 (2.28)・(2.29a)、§2.5"), vec!["2.28", "2.29a"]);
+/// assert_eq!(xtask::index::cited_tags("付録 A の (A.1)–(A.3a)"), vec!["A.1", "A.3a"]);
 /// assert!(xtask::index::cited_tags("(x, y)").is_empty());
+/// assert!(xtask::index::cited_tags("(a.1)・(AB.1)").is_empty());
 /// ```
 pub fn cited_tags(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -319,13 +367,9 @@ pub fn cited_tags(text: &str) -> Vec<String> {
         let Some(j) = rest.find(')') else { break };
         let inner = &rest[..j];
         if let Some((a, b)) = inner.split_once('.') {
-            let digits = b.trim_end_matches(|c: char| c.is_ascii_lowercase());
-            let ok = !a.is_empty()
-                && a.chars().all(|c| c.is_ascii_digit())
-                && !digits.is_empty()
-                && digits.chars().all(|c| c.is_ascii_digit())
-                && b.len() - digits.len() <= 1;
-            if ok {
+            let major_ok = a.chars().all(|c| c.is_ascii_digit())
+                || (a.len() == 1 && a.chars().all(|c| c.is_ascii_uppercase()));
+            if major_ok && tag_from_parts(a, b).as_deref() == Some(inner) {
                 out.push(inner.to_string());
             }
         }
@@ -368,7 +412,9 @@ fn quoted_after(rest: &str, key: &str) -> Option<String> {
     Some(after[..after.find('"')?].to_string())
 }
 
-/// テスト名から式番号を読む（`eq_2_11a_foo` → `2.11a`）。
+/// テスト名から式番号を読む（`eq_2_11a_foo` → `2.11a`、付録の式は `eq_a_3a_foo` → `A.3a`）。
+///
+/// 付録の文字はテスト名では小文字（Rust の関数名の慣習）、式番号では大文字である。
 ///
 /// # Examples
 ///
@@ -376,30 +422,48 @@ fn quoted_after(rest: &str, key: &str) -> Option<String> {
 /// use xtask::index::tag_of_test;
 /// assert_eq!(tag_of_test("eq_2_11_kl_difference").as_deref(), Some("2.11"));
 /// assert_eq!(tag_of_test("eq_10_3a_x").as_deref(), Some("10.3a"));
+/// assert_eq!(tag_of_test("eq_a_1_printed_form").as_deref(), Some("A.1"));
+/// assert_eq!(tag_of_test("eq_a_3a_foo").as_deref(), Some("A.3a"));
+/// assert_eq!(tag_of_test("eq_ab_1_foo"), None);
+/// assert_eq!(tag_of_test("eq_a_x"), None);
 /// assert_eq!(tag_of_test("helper"), None);
 /// ```
 pub fn tag_of_test(name: &str) -> Option<String> {
     let mut parts = name.strip_prefix("eq_")?.split('_');
-    let major = parts
-        .next()
-        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))?;
+    let major = parts.next()?;
     let minor = parts.next()?;
-    let digits = minor.trim_end_matches(|c: char| c.is_ascii_lowercase());
-    if digits.is_empty()
-        || !digits.chars().all(|c| c.is_ascii_digit())
-        || minor.len() - digits.len() > 1
-    {
-        return None;
-    }
-    Some(format!("{major}.{minor}"))
+    tag_from_parts(major, minor)
 }
 
-/// 式番号を数として並べるためのキー（`2.9` < `2.10` < `2.10a` < `2.11`）。
+/// 章の数字がない式番号（付録の `A.1` など）の前半に与える順位の起点。付録は全章の後ろに並ぶ。
+const APPENDIX_RANK: u32 = 1000;
+
+/// 式番号を数として並べるためのキー（`2.9` < `2.10` < `2.10a` < `2.11` < `10.1` < `A.1` < `A.3a`）。
+///
+/// 付録の式（前半が英字）は、どの章の式よりも後ろに、文字の順に並ぶ。
+///
+/// # Examples
+///
+/// ```
+/// use xtask::index::sort_key;
+/// let mut tags = ["A.3a", "10.1", "A.1", "2.10a", "2.9", "A.3"];
+/// tags.sort_by_key(|t| sort_key(t));
+/// assert_eq!(tags, ["2.9", "2.10a", "10.1", "A.1", "A.3", "A.3a"]);
+/// ```
 pub fn sort_key(tag: &str) -> (u32, u32, String) {
     let (a, b) = tag.split_once('.').unwrap_or((tag, "0"));
+    let major = match a.parse() {
+        Ok(n) => n,
+        Err(_) => match a.chars().next() {
+            Some(c) if a.len() == 1 && c.is_ascii_alphabetic() => {
+                APPENDIX_RANK + u32::from(c.to_ascii_uppercase() as u8 - b'A')
+            }
+            _ => 0,
+        },
+    };
     let digits: String = b.chars().take_while(char::is_ascii_digit).collect();
     let suffix: String = b.chars().skip_while(char::is_ascii_digit).collect();
-    (a.parse().unwrap_or(0), digits.parse().unwrap_or(0), suffix)
+    (major, digits.parse().unwrap_or(0), suffix)
 }
 
 /// 検証索引の Markdown を作る。
@@ -425,7 +489,7 @@ pub fn render(root: &Path) -> String {
     let mut s = String::new();
     s.push_str("# 付録 C: 検証索引\n\n");
     s.push_str("<!-- このページは `cargo xtask index` が生成する。手で編集しない。 -->\n\n");
-    s.push_str("本に現れる番号つきの式と、それを数値で確かめるテストの一覧である。式番号をクリックすると本文の式に移る。テストには 4 種類ある。**印刷**はページに印刷された式の LaTeX をそのまま読んで実行し、各等号・不等号をクレートの実装と突き合わせる（ページの誤植もテストの失敗になる）。**実装**はクレートの関数を、閉じた形・差分近似・全列挙など実装と独立に求めた値と比べる。**数学**は実装を呼ばずに数学の事実を確かめる。**doc** は式を引用する公開項目のドキュメントの例である。テスト名は `eq_<章>_<番号>_<確かめる内容>` の形で、`cargo test <テスト名>` でそのテストだけを走らせられる。\n\n");
+    s.push_str("本に現れる番号つきの式と、それを数値で確かめるテストの一覧である。式番号をクリックすると本文の式に移る。テストには 4 種類ある。**印刷**はページに印刷された式の LaTeX をそのまま読んで実行し、各等号・不等号をクレートの実装と突き合わせる（ページの誤植もテストの失敗になる）。**実装**はクレートの関数を、閉じた形・差分近似・全列挙など実装と独立に求めた値と比べる。**数学**は実装を呼ばずに数学の事実を確かめる。**doc** は式を引用する公開項目のドキュメントの例である。テスト名は `eq_<章>_<番号>_<確かめる内容>` の形（付録 A の式は `eq_a_<番号>_…`）で、`cargo test <テスト名>` でそのテストだけを走らせられる。\n\n");
     let _ = writeln!(
         s,
         "式の数: {}、印刷された形を実行する式: {}（{:.0} %）、テストの数: {}\n",
@@ -438,7 +502,7 @@ pub fn render(root: &Path) -> String {
     s.push_str("<div data-pagefind-ignore>\n\n");
     s.push_str("| 式 | 印刷された式 | テスト | ファイル |\n|---|---|---|---|\n");
     for (e, ts) in by_tag.values() {
-        // 行の目印 check-N-M: 本文の式の下の検証の目印（crate::marks）がここへリンクする
+        // 行の目印 check-N-M（付録は check-a-M）: 本文の式の下の検証の目印（crate::marks）がここへリンクする
         let link = format!(
             "<a id=\"{}\"></a>[({})](../{}#{})",
             crate::marks::check_id(&e.tag),

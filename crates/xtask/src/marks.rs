@@ -80,29 +80,40 @@ pub struct Mark {
     pub errata: Vec<(String, ErratumKind)>,
 }
 
-/// 式番号から検証索引の行の id を作る（`2.11` → `check-2-11`）。
+/// 式番号から検証索引の行の id を作る（`2.11` → `check-2-11`、`A.3a` → `check-a-3a`）。
 ///
 /// # Examples
 ///
 /// ```
 /// assert_eq!(xtask::marks::check_id("2.11a"), "check-2-11a");
+/// assert_eq!(xtask::marks::check_id("A.1"), "check-a-1");
 /// ```
 pub fn check_id(tag: &str) -> String {
-    format!("check-{}", tag.replace('.', "-"))
+    format!("check-{}", index::id_tail(tag))
 }
+
+/// 題の中で、ノートの番号を引くことを示す前置き。付録 A の式は本書では (A.1)–(A.8) だが、ノートでは
+/// (10.1)–(10.8) なので、正誤表の題は「式 (A.3)（ノートの (10.3)）」のように両方を書く。前置きの
+/// 付いた番号は本の式番号ではないので、項目の式に数えない（本の第 10 章の式と取り違えない）。
+pub const NOTE_NUMBER_PREFIX: &str = "ノートの";
 
 /// 見出しの題から式番号を読む。`(2.25)–(2.29)` のような範囲は、本にある式のうちその間にある
 /// ノートの番号の式（文字のつかない番号）に広げる。正誤表はノートの式についての表なので、本が足した
 /// 式（`2.25a` など）は、題が名指ししたときだけ含める。`book` は本の式番号の一覧。
+/// [`NOTE_NUMBER_PREFIX`]（「ノートの」）の直後の番号はノートの番号なので読まない。
 ///
 /// # Examples
 ///
 /// ```
-/// let book: Vec<String> = ["2.24", "2.25", "2.25a", "2.26", "2.30"].map(String::from).to_vec();
+/// let book: Vec<String> = ["2.24", "2.25", "2.25a", "2.26", "2.30", "10.3", "A.3"]
+///     .map(String::from)
+///     .to_vec();
 /// let tags = xtask::marks::tags_in_title("式 (2.25)–(2.26): 対の和", &book);
 /// assert_eq!(tags, vec!["2.25", "2.26"]);
 /// assert_eq!(xtask::marks::tags_in_title("式 (2.25a)", &book), vec!["2.25a"]);
 /// assert_eq!(xtask::marks::tags_in_title("式 (2.24)・(2.30)", &book), vec!["2.24", "2.30"]);
+/// // ノートの (10.3) は本の (A.3) で、本の (10.3) ではない
+/// assert_eq!(xtask::marks::tags_in_title("式 (A.3)（ノートの (10.3)）: 和の添字", &book), vec!["A.3"]);
 /// ```
 pub fn tags_in_title(title: &str, book: &[String]) -> Vec<String> {
     // 引用の位置（開き括弧と閉じ括弧のバイト位置）と番号
@@ -114,8 +125,11 @@ pub fn tags_in_title(title: &str, book: &[String]) -> Vec<String> {
             break;
         };
         let close = open + j;
+        let note_number = title[..open].trim_end().ends_with(NOTE_NUMBER_PREFIX);
         if let Some(tag) = index::cited_tags(&title[open..=close]).into_iter().next() {
-            cites.push((open, close, tag));
+            if !note_number {
+                cites.push((open, close, tag));
+            }
         }
         from = open + 1;
     }
@@ -155,7 +169,7 @@ pub fn tags_in_title(title: &str, book: &[String]) -> Vec<String> {
 }
 
 /// 付録 B の Markdown から項目を読む。項目の式は、見出しの題が引く式番号、題が式番号を引かなければ
-/// id の番号（`erratum-2-3-distance` → (2.3)）で、どちらも本にある式に限る。
+/// id の番号（`erratum-2-3-distance` → (2.3)、`erratum-a-3` → (A.3)）で、どちらも本にある式に限る。
 pub fn parse_errata(text: &str, book: &[String]) -> Vec<Erratum> {
     let mut section: Option<ErratumKind> = None;
     let mut out = Vec::new();
@@ -183,8 +197,11 @@ pub fn parse_errata(text: &str, book: &[String]) -> Vec<Erratum> {
         let mut tags = tags_in_title(&title, book);
         if tags.is_empty() {
             let mut parts = id_tail.split('-');
-            if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
-                let tag = format!("{a}.{b}");
+            if let Some(tag) = parts
+                .next()
+                .zip(parts.next())
+                .and_then(|(a, b)| index::tag_from_parts(a, b))
+            {
                 if book.contains(&tag) {
                     tags.push(tag);
                 }

@@ -1,4 +1,4 @@
-//! 行列の微分公式（付録 A、ノート §10 の式 (10.1)–(10.8)）。
+//! 行列の微分公式（付録 A の式 (A.1)–(A.8)。ノート §10 の (10.1)–(10.8)）。
 //!
 //! 微分の約束: スカラー `f(A)` の行列 `A` による微分 `df/dA` は、`A` の `n²` 個の成分を
 //! **互いに独立な変数**とみなした偏微分を並べた行列 `(df/dA)_ij = ∂f/∂A_ij` である。
@@ -48,7 +48,7 @@ pub fn quadratic_form<'a, 'b>(
     finite_scalar("2 次形式", x.dot(&a.dot(&x)))
 }
 
-/// `d/dx (xᵀ A x) = (A + Aᵀ) x`（式 (10.1)）。`A` は対称でなくてよい。
+/// `d/dx (xᵀ A x) = (A + Aᵀ) x`（式 (A.1)）。`A` は対称でなくてよい。
 ///
 /// # Errors
 ///
@@ -74,11 +74,11 @@ pub fn grad_quadratic_form<'a, 'b>(
     ensure_output("勾配", a.dot(&x) + a.t().dot(&x))
 }
 
-/// 対称行列 `S` について `d/dx (xᵀ S x) = 2 S x`（式 (10.2)。`S = Σ⁻¹` のとき）。
+/// 対称行列 `S` について `d/dx (xᵀ S x) = 2 S x`（式 (A.2)。`S = Σ⁻¹` のとき）。
 ///
 /// # Errors
 ///
-/// `S` が対称でなければ [`Error::NotSymmetric`]（非対称なら (10.1) を使う）。
+/// `S` が対称でなければ [`Error::NotSymmetric`]（非対称なら (A.1) を使う）。
 ///
 /// # Examples
 ///
@@ -101,7 +101,7 @@ pub fn grad_quadratic_form_symmetric<'a, 'b>(
     ensure_output("勾配", 2.0 * s.dot(&x))
 }
 
-/// `d/dA (xᵀ A x) = x xᵀ`、すなわち `∂(xᵀ A x)/∂A_ij = x_i x_j`（式 (10.3)・(10.4)）。
+/// `d/dA (xᵀ A x) = x xᵀ`、すなわち `∂(xᵀ A x)/∂A_ij = x_i x_j`（式 (A.3)・(A.4)）。
 ///
 /// # Errors
 ///
@@ -129,9 +129,9 @@ pub fn grad_quadratic_form_wrt_matrix<'a>(x: impl AsArray<'a, f64, Ix1>) -> Resu
     )
 }
 
-/// `d/dA tr(A B) = Bᵀ`、すなわち `∂ tr(AB)/∂A_ij = B_ji`（式 (10.3) の途中の一般形）。
+/// `d/dA tr(A B) = Bᵀ`、すなわち `∂ tr(AB)/∂A_ij = B_ji`（式 (A.3) の途中の一般形）。
 ///
-/// `B = x xᵀ` は対称なので (10.4) では転置が見えないが、`B` が非対称なら転置が要る。
+/// `B = x xᵀ` は対称なので (A.4) では転置が見えないが、`B` が非対称なら転置が要る。
 ///
 /// # Errors
 ///
@@ -195,7 +195,7 @@ fn sign(i: usize, j: usize) -> f64 {
     if (i + j) % 2 == 0 { 1.0 } else { -1.0 }
 }
 
-/// 第 `i` 行に沿った余因子展開 `det A = Σ_j (-1)^{i+j} A_ij m_ij`（式 (10.5)。`i` は固定）。
+/// 第 `i` 行に沿った余因子展開 `det A = Σ_j (-1)^{i+j} A_ij m_ij`（式 (A.5)。`i` は固定）。
 ///
 /// # Errors
 ///
@@ -228,7 +228,7 @@ pub fn cofactor_expansion<'a>(a: impl AsArray<'a, f64, Ix2>, i: usize) -> Result
     finite_scalar("余因子展開", s)
 }
 
-/// 余因子行列 `C_ij = (-1)^{i+j} m_ij`。`d/dA det A = C`（式 (10.6)）。
+/// 余因子行列 `C_ij = (-1)^{i+j} m_ij`。`d/dA det A = C`（式 (A.6)）。
 ///
 /// # Errors
 ///
@@ -253,7 +253,7 @@ pub fn cofactor_matrix<'a>(a: impl AsArray<'a, f64, Ix2>) -> Result<Array2<f64>>
     Ok(c)
 }
 
-/// 行列式の勾配 `d/dA det A = C`（余因子行列。式 (10.6)）。
+/// 行列式の勾配 `d/dA det A = C`（余因子行列。式 (A.6)）。
 ///
 /// # Errors
 ///
@@ -276,7 +276,7 @@ pub fn grad_det<'a>(a: impl AsArray<'a, f64, Ix2>) -> Result<Array2<f64>> {
     cofactor_matrix(a)
 }
 
-/// 余因子行列の転置（古典的随伴行列）`adj A = Cᵀ`。`A adj(A) = adj(A) A = det(A) I`（式 (10.7)）。
+/// 余因子行列の転置（古典的随伴行列）`adj A = Cᵀ`。`A adj(A) = adj(A) A = det(A) I`（式 (A.7)）。
 ///
 /// # Errors
 ///
@@ -297,7 +297,7 @@ pub fn adjugate<'a>(a: impl AsArray<'a, f64, Ix2>) -> Result<Array2<f64>> {
     Ok(cofactor_matrix(a)?.reversed_axes())
 }
 
-/// `d/dA ln |det A| = C / det A = (A⁻¹)ᵀ`（式 (10.7)）。
+/// `d/dA ln |det A| = C / det A = (A⁻¹)ᵀ`（式 (A.7)）。
 ///
 /// ノートは `ln det A` と書くが、`det A < 0` でも `ln |det A|` の勾配は同じ式になる。
 ///
@@ -323,7 +323,7 @@ pub fn grad_ln_abs_det<'a>(a: impl AsArray<'a, f64, Ix2>) -> Result<Array2<f64>>
     Ok(inverse(a)?.reversed_axes())
 }
 
-/// `Λ = Σ⁻¹` の関数としての `d/dΛ ln det Σ = d/dΛ (-ln det Λ) = -Λ⁻ᵀ = -Σᵀ`（式 (10.8)）。
+/// `Λ = Σ⁻¹` の関数としての `d/dΛ ln det Σ = d/dΛ (-ln det Λ) = -Λ⁻ᵀ = -Σᵀ`（式 (A.8)）。
 ///
 /// `Σ` が対称なら `-Σ` に等しい。ここでは `Λ` を受け取り、`-(Λ⁻¹)ᵀ` を返す。
 ///

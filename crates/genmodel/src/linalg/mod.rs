@@ -217,7 +217,7 @@ pub fn condition_number<'a>(a: impl AsArray<'a, f64, Ix2>) -> Result<f64> {
     Ok(max / min)
 }
 
-/// 一般の正方行列の逆行列 `A⁻¹`（付録 A の式 (10.7)）。
+/// 一般の正方行列の逆行列 `A⁻¹`（付録 A の式 (A.7)）。
 ///
 /// # Errors
 ///
