@@ -52,6 +52,7 @@
 #![warn(missing_docs)]
 
 pub mod boltzmann;
+pub mod diffusion;
 pub mod distribution;
 pub mod divergence;
 pub mod error;
