@@ -85,17 +85,6 @@ fn batch_error(x: &ArrayView2<f64>, width: usize) -> Option<&'static str> {
     }
 }
 
-/// 連続・転置・1 列おき・逆順の行の 4 通りのビューで `f` を呼ぶ（名前に印をつける）。
-fn with_views(x: &Array2<f64>, mut f: impl FnMut(&'static str, ArrayView2<f64>)) {
-    let xt = x.t().to_owned();
-    let mut wide = Array2::from_elem((x.nrows(), 2 * x.ncols()), f64::NAN);
-    wide.slice_mut(s![.., ..;2]).assign(x);
-    f("連続", x.view());
-    f("転置", xt.t());
-    f("1 列おき", wide.slice(s![.., ..;2]));
-    f("逆順", x.slice(s![..;-1, ..]));
-}
-
 /// `x` の行を逆順にしたビューの結果を、元の順に戻す（逆順のビューの結果を連続なものと比べるため）。
 fn unreverse(label: &str, y: &Array2<f64>) -> Array2<f64> {
     if label == "逆順" {

@@ -52,7 +52,7 @@
 
 mod hostile_support;
 
-use genmodel::ndarray::{Array1, Array2, ArrayView1, ArrayView2, array, s};
+use genmodel::ndarray::{Array1, Array2, ArrayView1, ArrayView2, array};
 use genmodel::vae::estimator::{self, GradientEstimate, MAX_ESTIMATOR_SAMPLES};
 use genmodel::vae::{LinearVae, Ppca};
 use genmodel::{Error, Result};
@@ -74,46 +74,6 @@ fn ok_or<T>(r: &Result<T>, allowed: &[&str], ok: impl FnOnce(&T) -> bool) -> boo
         Ok(v) => ok(v),
         Err(e) => allowed.contains(&kind(e)),
     }
-}
-
-/// 結果から読み出し（accessor）を呼ぶ。誤りはそのまま渡すので、呼び出しの回数は結果によらない。
-fn read<T, U>(r: &Result<T>, f: impl FnOnce(&T) -> U) -> Result<U> {
-    match r {
-        Ok(v) => Ok(f(v)),
-        Err(e) => Err(e.clone()),
-    }
-}
-
-/// 読み出しの契約: 元が `Err` なら同じ誤り、`Ok` なら `same`。
-fn read_contract<T, U>(orig: &Result<T>, r: &Result<U>, same: impl FnOnce(&T, &U) -> bool) -> bool {
-    match (orig, r) {
-        (Ok(a), Ok(b)) => same(a, b),
-        // NaN を含む誤り（InvalidParameter の値）は == で比べられないので、表示で比べる
-        (Err(a), Err(b)) => format!("{a:?}") == format!("{b:?}"),
-        _ => false,
-    }
-}
-
-/// [`Sweep::probe`] と同じで、結果を返す。
-fn probe_keep<T: std::fmt::Debug + Clone>(
-    sw: &mut Sweep,
-    name: &'static str,
-    input: &dyn std::fmt::Debug,
-    f: impl FnOnce() -> Result<T>,
-    contract: impl FnOnce(&Result<T>) -> bool,
-) -> Result<T> {
-    let mut kept = None;
-    sw.probe(
-        name,
-        input,
-        || {
-            let r = f();
-            kept = Some(r.clone());
-            r
-        },
-        contract,
-    );
-    kept.expect("probe は f を呼ぶ")
 }
 
 fn all_finite<'a>(it: impl IntoIterator<Item = &'a f64>) -> bool {
@@ -139,17 +99,6 @@ const MORE: [f64; 13] = [
 
 fn values() -> Vec<f64> {
     EXTREMES.iter().chain(&MORE).copied().collect()
-}
-
-/// 連続・転置・1 列おき（すき間は NaN）・逆順の行の 4 通りのビューで `f` を呼ぶ。
-fn with_views(x: &Array2<f64>, mut f: impl FnMut(&'static str, ArrayView2<'_, f64>)) {
-    let xt = x.t().to_owned();
-    let mut wide = Array2::from_elem((x.nrows(), 2 * x.ncols()), f64::NAN);
-    wide.slice_mut(s![.., ..;2]).assign(x);
-    f("連続", x.view());
-    f("転置", xt.t());
-    f("1 列おき", wide.slice(s![.., ..;2]));
-    f("逆順", x.slice(s![..;-1, ..]));
 }
 
 // ---------------------------------------------------------------- データと正しい値

@@ -48,7 +48,7 @@
 mod hostile_support;
 
 use genmodel::gaussian::univariate::seeded_rng;
-use genmodel::ndarray::{Array1, Array2, ArrayView2, s};
+use genmodel::ndarray::{Array1, Array2, ArrayView2};
 use genmodel::nn::{Activation, Adam, Dense, Mlp};
 use genmodel::vae::evaluate::standard_normal;
 use genmodel::vae::model::SPLIT_ROWS;
@@ -208,17 +208,6 @@ fn latent_error(vae: &Vae, z: &ArrayView2<f64>, rows: Option<usize>) -> Option<&
     } else {
         None
     }
-}
-
-/// 連続・転置・1 列おき・逆順の行の 4 通りのビューで `f` を呼ぶ。
-fn with_views(x: &Array2<f64>, mut f: impl FnMut(&'static str, ArrayView2<f64>)) {
-    let xt = x.t().to_owned();
-    let mut wide = Array2::from_elem((x.nrows(), 2 * x.ncols()), f64::NAN);
-    wide.slice_mut(s![.., ..;2]).assign(x);
-    f("連続", x.view());
-    f("転置", xt.t());
-    f("1 列おき", wide.slice(s![.., ..;2]));
-    f("逆順", x.slice(s![..;-1, ..]));
 }
 
 fn adam() -> Adam {

@@ -69,45 +69,6 @@ use std::collections::BTreeSet;
 
 // ---------------------------------------------------------------- 共通の道具
 
-/// 結果から読み出し（accessor）を呼ぶ。誤りはそのまま渡すので、呼び出しの回数は結果によらない。
-fn read<T, U>(r: &Result<T>, f: impl FnOnce(&T) -> U) -> Result<U> {
-    match r {
-        Ok(v) => Ok(f(v)),
-        Err(e) => Err(e.clone()),
-    }
-}
-
-/// 読み出しの契約: 元が `Err` なら同じ誤り、`Ok` なら `same`。
-fn read_contract<T, U>(orig: &Result<T>, r: &Result<U>, same: impl FnOnce(&T, &U) -> bool) -> bool {
-    match (orig, r) {
-        (Ok(a), Ok(b)) => same(a, b),
-        (Err(a), Err(b)) => format!("{a:?}") == format!("{b:?}"),
-        _ => false,
-    }
-}
-
-/// [`Sweep::probe`] と同じで、結果を返す（読み出しの掃引に使う）。
-fn probe_keep<T: std::fmt::Debug + Clone>(
-    sw: &mut Sweep,
-    name: &'static str,
-    input: &dyn std::fmt::Debug,
-    f: impl FnOnce() -> Result<T>,
-    contract: impl FnOnce(&Result<T>) -> bool,
-) -> Result<T> {
-    let mut kept = None;
-    sw.probe(
-        name,
-        input,
-        || {
-            let r = f();
-            kept = Some(r.clone());
-            r
-        },
-        contract,
-    );
-    kept.expect("probe は f を呼ぶ")
-}
-
 fn within(a: f64, b: f64, tol: f64) -> bool {
     a.is_finite() && (a - b).abs() <= tol
 }

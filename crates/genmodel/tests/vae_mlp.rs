@@ -32,6 +32,18 @@ fn binary_data(seed: u64, n: usize) -> Array2<f64> {
     })
 }
 
+/// 例に使う小さいモデル: 隠れ層 1 つ（幅 5、tanh）、ベルヌーイ分布のデコーダ。
+fn tanh_bernoulli(dim: usize, latent: usize, rng: &mut ChaCha8Rng) -> genmodel::Result<Vae> {
+    Vae::new(
+        dim,
+        latent,
+        &[5],
+        Activation::Tanh,
+        Likelihood::Bernoulli,
+        rng,
+    )
+}
+
 /// 線形ガウスの VAE の周辺分布 `N(b, WᵀW + σ₀² I)`（デコーダは `x = z W + b`、`W` は `d × D`）の平均対数尤度。
 fn exact_log_likelihood(vae: &Vae, x: &Array2<f64>) -> f64 {
     let layer = &vae.decoder().layers()[0];
@@ -207,15 +219,7 @@ fn eq_8_9_linear_vae_trained_with_the_general_machinery_reaches_the_ppca_optimum
 fn training_is_reproducible_from_the_seed() {
     let x = binary_data(1, 40);
     let run = |seed| {
-        let mut vae = Vae::new(
-            6,
-            2,
-            &[5],
-            Activation::Tanh,
-            Likelihood::Bernoulli,
-            &mut seeded_rng(0),
-        )
-        .unwrap();
+        let mut vae = tanh_bernoulli(6, 2, &mut seeded_rng(0)).unwrap();
         let mut adam = Adam::new(0.01, 0.9, 0.999, 1e-8).unwrap();
         let mut curve = Vec::new();
         vae.fit(
@@ -254,15 +258,7 @@ fn nan_in_a_minibatch_stops_with_the_step_and_keeps_the_last_good_parameters() {
         epochs: 2,
         seed: 11,
     };
-    let start = Vae::new(
-        6,
-        2,
-        &[5],
-        Activation::Tanh,
-        Likelihood::Bernoulli,
-        &mut seeded_rng(0),
-    )
-    .unwrap();
+    let start = tanh_bernoulli(6, 2, &mut seeded_rng(0)).unwrap();
     let mut vae = start.clone();
     let mut adam = Adam::new(0.01, 0.9, 0.999, 1e-8).unwrap();
     let mut seen = Vec::new();
@@ -354,36 +350,14 @@ fn a_diverging_learning_rate_stops_with_a_typed_error_and_finite_parameters() {
 fn bad_shapes_and_settings_are_typed_errors() {
     let mut rng = seeded_rng(0);
     assert!(matches!(
-        Vae::new(
-            6,
-            0,
-            &[5],
-            Activation::Tanh,
-            Likelihood::Bernoulli,
-            &mut rng
-        ),
+        tanh_bernoulli(6, 0, &mut rng),
         Err(Error::InvalidParameter { .. })
     ));
     assert!(matches!(
-        Vae::new(
-            0,
-            2,
-            &[5],
-            Activation::Tanh,
-            Likelihood::Bernoulli,
-            &mut rng
-        ),
+        tanh_bernoulli(0, 2, &mut rng),
         Err(Error::InvalidParameter { .. })
     ));
-    let mut vae = Vae::new(
-        6,
-        2,
-        &[5],
-        Activation::Tanh,
-        Likelihood::Bernoulli,
-        &mut rng,
-    )
-    .unwrap();
+    let mut vae = tanh_bernoulli(6, 2, &mut rng).unwrap();
     let mut adam = Adam::new(0.01, 0.9, 0.999, 1e-8).unwrap();
     let t = Training {
         batch_size: 4,
@@ -473,6 +447,27 @@ fn recon_by_hand(vae: &Vae, x: &[f64], z: &[f64]) -> f64 {
     }
 }
 
+/// 1 点のデータ `x` と雑音 `eps` での 1 標本の ELBO（クレート）と、テストの側で再パラメータ化した点
+/// `z = μ + exp(ln σ²/2) ε`（`μ`・`ln σ²` は [`constant_encoder_vae`] のバイアス）。
+fn one_sample_elbo(
+    vae: &Vae,
+    x: &Array2<f64>,
+    mu: &[f64],
+    log_var: &[f64],
+    eps: &[f64],
+) -> (f64, Vec<f64>) {
+    let z = (0..eps.len())
+        .map(|j| mu[j] + (0.5 * log_var[j]).exp() * eps[j])
+        .collect();
+    let (elbo, _) = vae
+        .elbo_gradient(
+            x,
+            &Array2::from_shape_vec((1, eps.len()), eps.to_vec()).unwrap(),
+        )
+        .unwrap();
+    (elbo, z)
+}
+
 /// (8.5): 1 標本の ELBO から、テストの側で求めた再構成の項を引くと、§2 の 1 次元ガウス分布の KL (2.3a) の和の符号を変えたものになる。
 #[test]
 fn eq_8_5_kl_term_is_the_sum_of_one_dimensional_gaussian_kls() {
@@ -480,13 +475,7 @@ fn eq_8_5_kl_term_is_the_sum_of_one_dimensional_gaussian_kls() {
     let (mu, lv) = ([0.4, -1.3], [-0.7, 0.5]);
     let vae = constant_encoder_vae(&mu, &lv, Likelihood::Bernoulli, &mut rng);
     let x = binary_data(5, 1);
-    let eps = [0.3, -0.8];
-    let z: Vec<f64> = (0..2)
-        .map(|j| mu[j] + (0.5 * lv[j]).exp() * eps[j])
-        .collect();
-    let (elbo, _) = vae
-        .elbo_gradient(&x, &Array2::from_shape_vec((1, 2), eps.to_vec()).unwrap())
-        .unwrap();
+    let (elbo, z) = one_sample_elbo(&vae, &x, &mu, &lv, &[0.3, -0.8]);
     let recon = recon_by_hand(&vae, x.row(0).as_slice().unwrap(), &z);
     let kl: f64 = (0..2)
         .map(|j| genmodel::divergence::kl_gaussian_1d(mu[j], lv[j].exp(), 0.0, 1.0).unwrap())
@@ -510,12 +499,7 @@ fn eq_8_12_one_sample_elbo_is_evaluated_at_the_reparameterised_point() {
         .map(|j| 0.5 * (mu[j] * mu[j] + lv[j].exp() - lv[j] - 1.0))
         .sum();
     for eps in [[0.0, 0.0], [1.0, -2.0], [-1.0, 2.0]] {
-        let z: Vec<f64> = (0..2)
-            .map(|j| mu[j] + (0.5 * lv[j]).exp() * eps[j])
-            .collect();
-        let (elbo, _) = vae
-            .elbo_gradient(&x, &Array2::from_shape_vec((1, 2), eps.to_vec()).unwrap())
-            .unwrap();
+        let (elbo, z) = one_sample_elbo(&vae, &x, &mu, &lv, &eps);
         let want = recon_by_hand(&vae, x.row(0).as_slice().unwrap(), &z) - kl;
         assert!((elbo - want).abs() < 1e-12, "ε = {eps:?}: {elbo} vs {want}");
     }
@@ -632,15 +616,7 @@ fn eq_8_19_log_variance_gradient() {
 fn split_minibatch_gradient_equals_the_mean_of_per_row_gradients() {
     let n = genmodel::vae::model::SPLIT_ROWS + 7;
     let mut rng = seeded_rng(40);
-    let vae = Vae::new(
-        6,
-        2,
-        &[5],
-        Activation::Tanh,
-        Likelihood::Bernoulli,
-        &mut rng,
-    )
-    .unwrap();
+    let vae = tanh_bernoulli(6, 2, &mut rng).unwrap();
     let x = binary_data(40, n);
     let eps = Array2::from_shape_fn((n, 2), |_| normal(&mut rng));
     let (elbo, g) = vae.elbo_gradient(&x, &eps).unwrap();

@@ -67,14 +67,26 @@ fn check_samples(vae: &Vae, points: usize, samples: usize) -> Result<()> {
     Ok(())
 }
 
-/// 1 点ごとに `samples` 個の `z ~ r_φ(z | x)` を引き、再構成の対数尤度 `ln q_θ(x | z)` と
-/// `ln q(z) − ln r_φ(z | x)` を返す（どちらも点 × 標本）。
+/// [`log_weights`] の結果: エンコーダの出力と、重みの対数 `ln w = ln q_θ(x | z) + ln q(z) − ln r_φ(z | x)` の 2 つの項。
+struct Draws {
+    /// エンコーダの出力の平均 `μ`（点 × `d`）。
+    mu: Array2<f64>,
+    /// エンコーダの出力の対数分散 `ln σ²`（点 × `d`）。
+    log_var: Array2<f64>,
+    /// 再構成の対数尤度 `ln q_θ(x | z)`（点 × 標本）。
+    recon: Array2<f64>,
+    /// `ln q(z) − ln r_φ(z | x)`（点 × 標本）。ELBO の推定は値を使わないが、これがあふれたら
+    /// [`Error::Overflow`] とする検査は ELBO と対数尤度の推定で共通である。
+    ratio: Array2<f64>,
+}
+
+/// エンコーダを 1 度だけ走らせ、1 点ごとに `samples` 個の `z ~ r_φ(z | x)` を引いて、[`Draws`] を返す。
 fn log_weights<R: Rng + ?Sized>(
     vae: &Vae,
     x: ndarray::ArrayView2<'_, f64>,
     samples: usize,
     rng: &mut R,
-) -> Result<(Array2<f64>, Array2<f64>)> {
+) -> Result<Draws> {
     let (mu, log_var) = vae.encode(x)?;
     let d = vae.latent_dim();
     let mut recon_all = Array2::zeros((x.nrows(), samples));
@@ -108,7 +120,12 @@ fn log_weights<R: Rng + ?Sized>(
         }
     }
     if recon_all.iter().chain(&ratio_all).all(|v| v.is_finite()) {
-        Ok((recon_all, ratio_all))
+        Ok(Draws {
+            mu,
+            log_var,
+            recon: recon_all,
+            ratio: ratio_all,
+        })
     } else {
         Err(Error::Overflow {
             what: "重みの対数 ln w",
@@ -145,8 +162,9 @@ impl Vae {
         let x = self.check_data(data)?;
         check_samples(self, x.nrows(), samples)?;
         // 再構成の項は標本の平均、KL の項 (8.5) は閉じた形
-        let (recon, _) = log_weights(self, x, samples, rng)?;
-        let (mu, log_var) = self.encode(x)?;
+        let Draws {
+            mu, log_var, recon, ..
+        } = log_weights(self, x, samples, rng)?;
         let n = x.nrows() as f64;
         let mut mean = 0.0;
         let mut errors = Vec::with_capacity(x.nrows());
@@ -196,7 +214,7 @@ impl Vae {
     ) -> Result<Estimate> {
         let x = self.check_data(data)?;
         check_samples(self, x.nrows(), samples)?;
-        let (recon, ratio) = log_weights(self, x, samples, rng)?;
+        let Draws { recon, ratio, .. } = log_weights(self, x, samples, rng)?;
         let lw = recon + ratio;
         if !lw.iter().all(|v| v.is_finite()) {
             return Err(Error::Overflow {

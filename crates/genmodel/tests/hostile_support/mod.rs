@@ -1,11 +1,12 @@
 //! 敵対的な入力の掃引（`hostile*.rs`）で共通に使う道具:
-//! 極端な値、呼び出しを数えてパニックと契約を確かめる [`Sweep`]、誤りの種類の名前 [`kind`]、
-//! 別のスレッドで決めた時間のうちに返ることを確かめる [`deadline`]、正しい値を求めるための
-//! 指数を別に持つ数 [`Big`]。
+//! 極端な値、呼び出しを数えてパニックと契約を確かめる [`Sweep`]、結果の読み出しを掃引する [`read`]・
+//! [`read_contract`]・[`probe_keep`]、誤りの種類の名前 [`kind`]、
+//! 別のスレッドで決めた時間のうちに返ることを確かめる [`deadline`]、連続でないビューを作る [`with_views`]、
+//! 正しい値を求めるための指数を別に持つ数 [`Big`]。
 
 #![allow(dead_code)] // 掃引ごとに使う道具が違うので、使わないものがある
 
-use genmodel::ndarray::{Array1, ArrayView1, Axis, Slice};
+use genmodel::ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Slice, s};
 use genmodel::{Error, Result};
 use std::collections::BTreeSet;
 use std::fmt::Debug;
@@ -98,6 +99,50 @@ impl Sweep {
             "{:?}",
             self.functions
         );
+    }
+}
+
+/// [`Sweep::probe`] と同じで、結果を返す（読み出しの掃引に使う）。
+pub fn probe_keep<T: Debug + Clone>(
+    sw: &mut Sweep,
+    name: &'static str,
+    input: &dyn Debug,
+    f: impl FnOnce() -> Result<T>,
+    contract: impl FnOnce(&Result<T>) -> bool,
+) -> Result<T> {
+    let mut kept = None;
+    sw.probe(
+        name,
+        input,
+        || {
+            let r = f();
+            kept = Some(r.clone());
+            r
+        },
+        contract,
+    );
+    kept.expect("probe は f を呼ぶ")
+}
+
+/// 結果から読み出し（accessor）を呼ぶ。誤りはそのまま渡すので、呼び出しの回数は結果によらない。
+pub fn read<T, U>(r: &Result<T>, f: impl FnOnce(&T) -> U) -> Result<U> {
+    match r {
+        Ok(v) => Ok(f(v)),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+/// 読み出しの契約: 元が `Err` なら同じ誤り、`Ok` なら `same`。
+pub fn read_contract<T, U>(
+    orig: &Result<T>,
+    r: &Result<U>,
+    same: impl FnOnce(&T, &U) -> bool,
+) -> bool {
+    match (orig, r) {
+        (Ok(a), Ok(b)) => same(a, b),
+        // NaN を含む誤り（InvalidParameter の値）は == で比べられないので、表示で比べる
+        (Err(a), Err(b)) => format!("{a:?}") == format!("{b:?}"),
+        _ => false,
     }
 }
 
@@ -202,6 +247,17 @@ pub fn spread<T: Clone>(v: &Array1<T>, fill: T) -> Array1<T> {
 
 pub fn every_other<T>(w: &Array1<T>) -> ArrayView1<'_, T> {
     w.slice_axis(Axis(0), Slice::from(..).step_by(2))
+}
+
+/// 連続・転置・1 列おき（すき間は NaN）・逆順の行の 4 通りのビューで `f` を呼ぶ（名前に印をつける）。
+pub fn with_views(x: &Array2<f64>, mut f: impl FnMut(&'static str, ArrayView2<'_, f64>)) {
+    let xt = x.t().to_owned();
+    let mut wide = Array2::from_elem((x.nrows(), 2 * x.ncols()), f64::NAN);
+    wide.slice_mut(s![.., ..;2]).assign(x);
+    f("連続", x.view());
+    f("転置", xt.t());
+    f("1 列おき", wide.slice(s![.., ..;2]));
+    f("逆順", x.slice(s![..;-1, ..]));
 }
 
 // ---------------------------------------------------------------- 指数を別に持つ数（独立な正しい値）
