@@ -1187,6 +1187,74 @@ fn chapter_8_runs_match_their_inputs() {
 
 /// 第 8 章の本文と表 8.1 が引く数は、計算の結果（`runs ch8` と図 8.1 の計算）の丸めである。
 #[test]
+fn chapter_10_runs_match_their_inputs() {
+    let root = root();
+    let runs = xtask::runs_diffusion::DiffusionRuns::read(&root)
+        .expect("src/figures/data/diffusion-mixture.tsv");
+    assert_eq!(
+        runs.fingerprint,
+        xtask::runs_diffusion::fingerprint(&root).unwrap(),
+        "第 10 章の計算に使うコードかデータが変わった: `cargo run --release -p xtask -- runs ch10` で計算し直す"
+    );
+}
+
+#[test]
+fn chapter_10_quotes_the_computed_numbers() {
+    use xtask::figures::diffusion as fig;
+    let root = root();
+    let runs = xtask::runs_diffusion::DiffusionRuns::read(&root).unwrap();
+    let page = std::fs::read_to_string(root.join("src/ch10-00-diffusion.md")).unwrap();
+    let mut want: Vec<String> = fig::gaussian_table()
+        .iter()
+        .map(fig::gaussian_table_row)
+        .collect();
+    want.extend(fig::fractions_table(&runs));
+    want.extend(fig::gaussian_run_table(&runs));
+    want.extend(fig::quoted_numbers(&runs));
+    for w in &want {
+        assert!(page.contains(w.as_str()), "本文に次の行がない: {w}");
+    }
+    // 本文の主張: 表 10.1 の KL 情報量は T = 1000 で 1e-4 より小さく、T が小さいほど大きい
+    let table = fig::gaussian_table();
+    assert!(table
+        .iter()
+        .filter(|r| r.steps == 1000)
+        .all(|r| r.kl < 1e-4));
+    assert!(table
+        .iter()
+        .all(|r| r.beta_variance == (r.output.1 > xtask::figures::diffusion::GAUSSIAN_DATA.1)));
+    // 本文の主張: 下限の推定と最後の検証用の損失は誤差棒の中で重なり、超過は正で 1 回目より小さい
+    let held: Vec<_> = runs.curve.iter().filter(|p| p.held.0.is_finite()).collect();
+    let (first, last) = (held[0], held[held.len() - 1]);
+    assert!((last.held.0 - runs.floor.0).abs() < 2.0 * (last.held.1 + runs.floor.1));
+    assert!(last.excess.0 > 2.0 * last.excess.1 && last.excess.0 < first.excess.0 / 10.0);
+    // 本文の主張: ガウス分布のデータのネットワークの標本は、厳密な値と標準誤差の 2 倍以内
+    // 厳密な予測の標本も同じ程度（2.5 標準誤差以内）に揺れ、いちばん離れたネットワークの値は座標 2 の平均の 1.7 倍
+    for (who, _, v) in &runs.gaussian {
+        let bound = if who == "net" { 2.0 } else { 2.5 };
+        assert!((v[0] - v[4]).abs() < bound * v[1] && (v[2] - v[5]).abs() < bound * v[3]);
+    }
+    let worst = runs
+        .gaussian
+        .iter()
+        .filter(|g| g.0 == "net")
+        .flat_map(|(_, j, v)| {
+            [
+                (*j, 0, (v[0] - v[4]).abs() / v[1]),
+                (*j, 1, (v[2] - v[5]).abs() / v[3]),
+            ]
+        })
+        .max_by(|a, b| a.2.total_cmp(&b.2))
+        .unwrap();
+    assert_eq!(
+        (worst.0, worst.1),
+        (1, 0),
+        "いちばん離れたのは座標 2 の平均"
+    );
+    assert!(page.contains(&format!("標準誤差の {:.1} 倍）", worst.2)));
+}
+
+#[test]
 fn chapter_8_quotes_the_computed_numbers() {
     let root = root();
     let runs = xtask::runs_vae::VaeRuns::read(&root).unwrap();
@@ -1269,6 +1337,66 @@ fn chapter_8_quotes_the_computed_numbers() {
             (r.mean - xtask::figures::vae::exact_gradient()).abs() < 4.0 * r.spread / 200f64.sqrt()
         );
     }
+    for w in &want {
+        assert!(page.contains(w.as_str()), "本文に次の行がない: {w}");
+    }
+}
+
+#[test]
+fn chapter_9_quotes_the_computed_numbers() {
+    use xtask::hvae_numbers as h;
+    let page = std::fs::read_to_string(root().join("src/ch09-00-hierarchical-vae.md")).unwrap();
+    let mut want = Vec::new();
+    // 事後分布の例: ln q_θ(x)、事後分布のエンコーダの ELBO（差は丸めの程度）、別のエンコーダの ELBO と差
+    let (ll, post_elbo, other) = h::posterior_example();
+    assert!((ll - post_elbo).abs() < 1e-12, "本文: 差は丸めの誤差の程度");
+    want.push(format!("$\\ln q_\\theta(x) = {ll:.6}$ である"));
+    want.push(format!("ELBO も ${post_elbo:.6}$ で"));
+    want.push(format!("ELBO は ${other:.6}$ に下がる"));
+    want.push(format!("差 ${:.6}$ が (9.4)", ll - other));
+    // 表 9.1
+    let table = h::table();
+    want.push(format!(
+        "厳密な ELBO はそれぞれ ${:.4}$ と ${:.4}$ である",
+        table[0][0].exact_mean, table[1][0].exact_mean
+    ));
+    for (k, name) in ["遠い", "最適"].iter().enumerate() {
+        for (f, form) in ["(9.6)", "(9.8)"].iter().enumerate() {
+            let r = table[k][f];
+            // 2 つの形の厳密な ELBO は同じ値（同じ下界の 2 つの書き方）
+            assert!((r.exact_mean - table[k][0].exact_mean).abs() < 1e-12);
+            want.push(format!(
+                "| {name} | {form} | ${:.3} \\pm {:.3}$ | ${:.4}$ | ${:.3} \\pm {:.3}$ |",
+                r.mean, r.mean_error, r.exact_sd, r.sd, r.sd_error
+            ));
+            // 本文: 平均は厳密な ELBO と標準誤差の 3 倍以内、標準偏差も誤差棒の 3 倍以内
+            assert!((r.mean - r.exact_mean).abs() < 3.0 * r.mean_error);
+            assert!((r.sd - r.exact_sd).abs() < 3.0 * r.sd_error);
+        }
+    }
+    // 本文: 遠いデコーダでは (9.8) の形の標準偏差が (9.6) の 3 分の 1 ほど、最適なデコーダでは逆
+    let ratio = table[0][1].exact_sd / table[0][0].exact_sd;
+    assert!((0.25..0.4).contains(&ratio), "比 {ratio}");
+    assert!(table[1][0].exact_sd < table[1][1].exact_sd);
+    // (9.12) の例
+    let (best, bound, far) = h::bound_example();
+    assert!((best - bound).abs() < 1e-12);
+    want.push(format!(
+        "$E_p[\\operatorname{{ELBO}}]$ は ${best:.6}$ で、右辺の $-\\mathcal{{H}}(p) - \\KL = {bound:.6}$ と"
+    ));
+    want.push(format!("最適から遠いデコーダでは ${far:.6}$ である"));
+    // 演習 9.1・9.3
+    let (abar, vbar, mu, v) = h::exercise_9_1();
+    want.push(format!("$\\bar{{a}}_2 = {abar:.2}$"));
+    want.push(format!(
+        "\\bar{{v}}_2 = 0.36 \\cdot 0.36 + 0.64 = {vbar:.4}$"
+    ));
+    want.push(format!("平均 ${abar:.2}$、分散 ${vbar:.4}$ である"));
+    want.push(format!("\\approx {mu:.6}$"));
+    want.push(format!("\\approx {v:.6}$ である"));
+    let (neg_h, bound3) = h::exercise_9_3();
+    assert!((neg_h - bound3).abs() < 1e-15);
+    want.push(format!("\\approx {neg_h:.6}$ である"));
     for w in &want {
         assert!(page.contains(w.as_str()), "本文に次の行がない: {w}");
     }

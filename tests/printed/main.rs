@@ -23,6 +23,8 @@ mod ch05;
 mod ch06;
 mod ch07;
 mod ch08;
+mod ch09;
+mod ch10;
 
 use harness::{page, Bound, Declared, Survivor};
 use std::collections::BTreeSet;
@@ -44,6 +46,8 @@ pub fn all_bound() -> Vec<&'static Bound> {
         ch06::BOUND,
         ch07::BOUND,
         ch08::BOUND,
+        ch09::BOUND,
+        ch10::BOUND,
         appendix_a::BOUND,
     ]
     .into_iter()
@@ -68,6 +72,8 @@ pub fn all_declared() -> Vec<&'static Declared> {
         ch06::DECLARED,
         ch07::DECLARED,
         ch08::DECLARED,
+        ch09::DECLARED,
+        ch10::DECLARED,
         appendix_a::DECLARED,
     ]
     .into_iter()
@@ -92,6 +98,8 @@ pub fn all_survivors() -> Vec<&'static Survivor> {
         ch06::SURVIVORS,
         ch07::SURVIVORS,
         ch08::SURVIVORS,
+        ch09::SURVIVORS,
+        ch10::SURVIVORS,
         appendix_a::SURVIVORS,
     ]
     .into_iter()

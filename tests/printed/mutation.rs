@@ -158,3 +158,29 @@ fn debug_mutants() {
         }
     }
 }
+
+/// 束縛を書くときの道具: 式番号が `PRINTED_TAGS`（例 `10.`）で始まる式だけの変異を数え、生き残りを表示する
+/// （`PRINTED_TAGS=10. cargo test -p book --test printed -- --ignored --exact mutation::chapter_mutants --nocapture`）。
+#[test]
+#[ignore = "束縛を書くときに章の変異だけを数える道具"]
+fn chapter_mutants() {
+    let prefix = std::env::var("PRINTED_TAGS").unwrap_or_default();
+    for b in all_bound()
+        .into_iter()
+        .filter(|b| b.tag.starts_with(&prefix))
+    {
+        let (mut killed, mut viable) = (0, 0);
+        for m in texeval::mutants(latex(b.tag)) {
+            let Ok(eq) = parse(b.tag, &m.latex) else {
+                continue;
+            };
+            viable += 1;
+            if holds(&eq, b.check) {
+                eprintln!("({}) 生き残り: {} :: {}", b.tag, m.description, m.latex);
+            } else {
+                killed += 1;
+            }
+        }
+        eprintln!("({}) {killed}/{viable}", b.tag);
+    }
+}

@@ -447,7 +447,7 @@ impl Ctx<'_> {
             None if key.starts_with("\\vec{") => {
                 return Err(EvalError::Unsupported(format!(
                     "ベクトル変数 `{key}` の積分: quadrature を宣言するか、次元の分かる値を束縛する"
-                )))
+                )));
             }
             None => 0,
         };
@@ -505,6 +505,9 @@ impl Ctx<'_> {
         if let Some(v) = self.resolve_key(&node.to_string())? {
             return Ok(v);
         }
+        if let Some(items) = sub.and_then(|s| self.tuple_of_distributions(s)) {
+            return self.eval_expect_nested(body, &items);
+        }
         let k = sub.map(|s| s.to_string()).unwrap_or_default();
         let dist = self
             .env
@@ -531,6 +534,56 @@ impl Ctx<'_> {
         for (s, wi) in dist.states.iter().zip(&w) {
             let y = self
                 .with_local(&dist.var, s.clone(), |cx| cx.eval(body))?
+                .map(|x| x * wi / total);
+            acc = Some(match acc {
+                None => y,
+                Some(a) => value::add(&a, &y, 1.0)?,
+            });
+        }
+        Ok(acc.unwrap_or(Value::Scalar(0.0)))
+    }
+}
+
+impl Ctx<'_> {
+    /// 添字が `E_{t, \vx_0, \vec{\varepsilon}}` のような組で、組としては宣言がなく、各要素に分布が
+    /// 宣言されていれば、その要素のキーの並び（期待値は要素ごとの分布についての入れ子の期待値）。
+    pub(crate) fn tuple_of_distributions(&self, sub: &Expr) -> Option<Vec<String>> {
+        let Expr::Tuple(items) = sub else {
+            return None;
+        };
+        if self.env.distributions.contains_key(&sub.to_string()) {
+            return None;
+        }
+        let keys: Vec<String> = items.iter().map(ToString::to_string).collect();
+        keys.iter()
+            .all(|k| self.env.distributions.contains_key(k))
+            .then_some(keys)
+    }
+
+    /// 組の添字の期待値: 先頭の要素の分布について、残りの要素の期待値の期待値をとる。
+    fn eval_expect_nested(&mut self, body: &Expr, keys: &[String]) -> Result<Value, EvalError> {
+        let Some((first, rest)) = keys.split_first() else {
+            return self.eval(body);
+        };
+        let dist = self.env.distributions[first].clone();
+        let w = match &dist.weights {
+            Weights::Fixed(w) => w.clone(),
+            Weights::Formula(e) => dist
+                .states
+                .iter()
+                .map(|s| self.with_local(&dist.var, s.clone(), |cx| cx.eval(e)?.as_scalar()))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let total: f64 = w.iter().sum();
+        if total.is_nan() || total <= 0.0 || w.len() != dist.states.len() {
+            return Err(EvalError::Domain(
+                "分布の重みが正でない、または数が合わない".into(),
+            ));
+        }
+        let mut acc: Option<Value> = None;
+        for (s, wi) in dist.states.iter().zip(&w) {
+            let y = self
+                .with_local(&dist.var, s.clone(), |cx| cx.eval_expect_nested(body, rest))?
                 .map(|x| x * wi / total);
             acc = Some(match acc {
                 None => y,

@@ -1,6 +1,7 @@
 //! 関係の検証。連鎖 `a = b \le c` は読む順に link ごとに確かめる。
 //!
 //! - `=`: 成分ごとに |a−b| ≤ abs + rel·max(|a|,|b|)。片方がスカラーなら他方の全成分と比べる。
+//!   行ベクトルと列ベクトル（2 成分以上）は、成分が同じでも等しくない。
 //! - `\approx`: 同じ形で、許容誤差は `approx_abs`・`approx_rel`。
 //! - `<`・`>`・`\le`・`\ge`: スカラー。`\le` は a ≤ b + abs（丸めの分だけ緩める）。
 //! - `\ll`: |a| ≤ `ll_ratio`·|b|。
@@ -136,6 +137,12 @@ fn close(a: f64, b: f64, abs: f64, rel: f64) -> bool {
 /// 点ごとの関係が成り立つか。
 fn holds(rel: Rel, a: &Value, b: &Value, t: &Tolerances) -> Result<bool, EvalError> {
     let eq = |abs, relt| -> Result<bool, EvalError> {
+        // 行ベクトルと列ベクトルは、成分が同じでも等しくない（転置の書き落としを見逃さない）
+        if let (Value::Row(r), Value::Vector(c)) | (Value::Vector(c), Value::Row(r)) = (a, b) {
+            if r.len() > 1 || c.len() > 1 {
+                return Ok(false);
+            }
+        }
         let (x, y) = (a.components(), b.components());
         let pairs: Vec<(f64, f64)> = match (x.len(), y.len()) {
             (n, m) if n == m => x.into_iter().zip(y).collect(),

@@ -135,7 +135,7 @@ impl Ctx<'_> {
                         r * m.ncols() + c
                     }
                     other => {
-                        return Err(EvalError::Index(format!("{} の成分で微分", other.shape())))
+                        return Err(EvalError::Index(format!("{} の成分で微分", other.shape())));
                     }
                 };
                 Ok(Target::Element(key, base, idx))
@@ -214,7 +214,12 @@ impl Ctx<'_> {
 
     /// `\nabla f(x)` と `(\nabla\nabla^\T) f(x)`: 関数 f の第 1 引数についての勾配・ヘッセ行列。
     pub(crate) fn eval_grad(&mut self, hessian: bool, target: &Expr) -> Result<Value, EvalError> {
-        let Expr::Apply(head, args, _) = target else {
+        // `\nabla \ln f(x)` は ln f の勾配（スコア）。
+        let (log, inner) = match target {
+            Expr::Func(Func::Ln, a) => (true, &**a),
+            other => (false, other),
+        };
+        let Expr::Apply(head, args, _) = inner else {
             return Err(EvalError::Unsupported(format!("`\\nabla {target}`")));
         };
         let key = match &**head {
@@ -233,9 +238,11 @@ impl Ctx<'_> {
         let n = c0.len();
         let mut call = |cx: &mut Self, c: &[f64]| -> Result<f64, EvalError> {
             vals[0] = x0.with_components(c);
-            cx.call_key(&key, &vals)?
+            let v = cx
+                .call_key(&key, &vals)?
                 .ok_or_else(|| EvalError::Unbound(format!("関数 `{key}`")))?
-                .as_scalar()
+                .as_scalar()?;
+            Ok(if log { v.ln() } else { v })
         };
         if !hessian {
             let mut g = vec![0.0; n];

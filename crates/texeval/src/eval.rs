@@ -391,7 +391,9 @@ impl<'e> Ctx<'e> {
             // `E_{r}[f(\vz)]`: 分布 r（`distribution` で宣言）についての期待値 `\langle f(\vz) \rangle_r`
             if let (Expr::Sym(s), [body]) = (head, args) {
                 if let (true, Some(sub)) = (s.name == "E", &s.sub) {
-                    if self.env.distributions.contains_key(&sub.to_string()) {
+                    if self.env.distributions.contains_key(&sub.to_string())
+                        || self.tuple_of_distributions(sub).is_some()
+                    {
                         return self.eval_expect(node, body, Some(sub));
                     }
                 }

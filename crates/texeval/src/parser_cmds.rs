@@ -132,7 +132,9 @@ impl Parser<'_> {
                     return Ok(Expr::HessOp);
                 }
                 let target = self.parse_postfix(true)?;
-                if !matches!(target, Expr::Apply(..)) {
+                let log_of_apply =
+                    matches!(&target, Expr::Func(Func::Ln, a) if matches!(**a, Expr::Apply(..)));
+                if !matches!(target, Expr::Apply(..)) && !log_of_apply {
                     return Err(self.err("`\\nabla` の後には `f(x)` の形が要る"));
                 }
                 Ok(Expr::Grad {

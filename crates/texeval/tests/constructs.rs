@@ -865,3 +865,38 @@ fn sampling_declaration_with_sim() {
     let rs = check_equation(&eq, &[&e], &Tolerances::default());
     assert_eq!(rs[1].status, LinkStatus::Fail, "{}", rs[1]);
 }
+
+#[test]
+fn expectation_over_a_tuple_of_declared_variables() {
+    // (10.12) の形: E_{t, x}[g] は、t と x の分布についての入れ子の期待値
+    let mut e = env();
+    let ts: Vec<Value> = [1.0, 2.0].iter().map(|&x| Value::Scalar(x)).collect();
+    let xs: Vec<Value> = [0.0, 3.0].iter().map(|&x| Value::Scalar(x)).collect();
+    e.distribution("t", "t", ts, Weights::Fixed(vec![1.0, 3.0]))
+        .distribution("x", "x", xs, Weights::Fixed(vec![2.0, 2.0]));
+    // E[t x] = E[t] E[x] = (1/4 + 6/4)(3/2)、E[t + x^2] = 7/4 + 9/2
+    near(s(r"E_{t, x}[t x]", &e), 1.75 * 1.5, 1e-14);
+    near(s(r"E_{x, t}\bigl[ t + x^2 \bigr]", &e), 1.75 + 4.5, 1e-14);
+    // 組の要素の 1 つでも宣言がなければ、名前の束縛を探す
+    assert!(matches!(
+        eval_latex(r"E_{t, y}[t]", &e),
+        Err(Error::Eval(EvalError::Unbound(_)))
+    ));
+}
+
+#[test]
+fn gradient_of_the_log_of_a_function() {
+    // (10.13) の形: \nabla \ln p(x) は ln p の勾配（スコア）
+    let mut e = env();
+    e.func_latex("p", &[r"\vec{x}"], r"\exp(-\vec{x}^\top \vec{x} + x_1)")
+        .unwrap();
+    e.set(r"\vec{y}", vec![0.5, -1.0]);
+    let g = eval_latex(r"\nabla \ln p(\vec{y})", &e).unwrap();
+    let Value::Vector(g) = g else {
+        panic!("ベクトルでない: {g:?}")
+    };
+    near(g[0], -2.0 * 0.5 + 1.0, 1e-7);
+    near(g[1], 2.0, 1e-7);
+    // \ln の後が関数の適用でなければ読まない
+    assert!(parse_expr(r"\nabla \ln y", &m()).is_err());
+}

@@ -292,3 +292,16 @@ fn extract_joins_continuation_rows_of_multi_tag_blocks() {
     assert_eq!(c(1), parse_chain("a = b + c = d", &m).unwrap().to_string());
     assert_eq!(c(2), parse_chain(r"e = f \cdot g", &m).unwrap().to_string());
 }
+
+#[test]
+fn row_starting_with_parallel_continues_the_kl_arguments() {
+    // (9.8) の形: KL 情報量の長い引数の間で折り返し、次の行を `\parallel` で始める
+    let eq = same(
+        &aligned(
+            r"E &= - \KL\bigl(r(x_{t-1} \mid x_t, x_0) \\
+              &\qquad \parallel q_\theta(x_{t-1} \mid x_t)\bigr)",
+        ),
+        r"E = - \KL\bigl(r(x_{t-1} \mid x_t, x_0) \parallel q_\theta(x_{t-1} \mid x_t)\bigr) \tag{9.8}",
+    );
+    assert_eq!(eq.chains().count(), 1);
+}

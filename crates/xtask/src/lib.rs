@@ -13,10 +13,12 @@
 
 pub mod data;
 pub mod figures;
+pub mod hvae_numbers;
 pub mod index;
 pub mod marks;
 pub mod mutants;
 pub mod runs;
+pub mod runs_diffusion;
 pub mod runs_exchange;
 pub mod runs_io;
 pub mod runs_mcmc;

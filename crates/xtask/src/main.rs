@@ -7,7 +7,7 @@
 //!   （book.toml の `[preprocessor.verify]`。`xtask::marks`）
 //! - `search-terms [supports <出力>]`: mdBook の前処理。用語を定義した箇所に検索の重みと別名を入れる
 //!   （book.toml の `[preprocessor.terms]`。`xtask::terms`）
-//! - `runs [--check] [ch4|ch5|ch6|ch8]`: 第 4〜6 章と第 8 章の長い計算（リリースビルドで `cargo run --release -p xtask -- runs`）。
+//! - `runs [--check] [ch4|ch5|ch6|ch8|ch10]`: 第 4〜6 章と第 8 章・第 10 章の長い計算（リリースビルドで `cargo run --release -p xtask -- runs`）。
 //!   結果を src/figures/data/*.tsv に書く（`--check` は書かずに一致を確かめる。`xtask::runs`）
 //! - `mutants snapshot DIR | record DIR DATE COMMIT | rewrite`: 実装の変異テストの記録
 //!   （`scripts/mutants.sh` が呼ぶ。`xtask::mutants`）
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
             xtask::terms::run_preprocessor(std::io::stdin().lock(), std::io::stdout().lock())
         }
         "runs" => {
-            // `runs [--check] [ch4|ch5|ch6|ch8]`: 章を指定しなければすべて
+            // `runs [--check] [ch4|ch5|ch6|ch8|ch10]`: 章を指定しなければすべて
             let args: Vec<String> = std::env::args().skip(2).collect();
             let check = args.iter().any(|a| a == "--check");
             let only = args.iter().find(|a| a.starts_with("ch")).cloned();
@@ -53,6 +53,9 @@ fn main() -> ExitCode {
             }
             if r.is_ok() && want("ch8") {
                 r = xtask::runs_vae::run(&root, check);
+            }
+            if r.is_ok() && want("ch10") {
+                r = xtask::runs_diffusion::run(&root, check);
             }
             r
         }

@@ -102,7 +102,21 @@ impl GaussianMixture {
         self.means.ncols()
     }
 
-    /// 時刻 `t` のノイズを加えた周辺分布 `p_t`（`t = 0` は自分自身）。
+    /// 成分の平均（`K × D`、1 行 1 成分）。
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use genmodel::{diffusion::GaussianMixture, ndarray::array};
+    /// let m = GaussianMixture::new(array![0.5, 0.5], array![[-1.0], [2.0]], array![[1.0], [0.5]])?;
+    /// assert_eq!(m.means(), &array![[-1.0], [2.0]]);
+    /// # Ok::<(), genmodel::Error>(())
+    /// ```
+    pub fn means(&self) -> &Array2<f64> {
+        &self.means
+    }
+
+    /// 時刻 `t` のノイズを加えた周辺分布 `p_t`（`t = 0` は自分自身。式 (10.17)、第 10 章）。
     ///
     /// # Errors
     ///
@@ -132,6 +146,13 @@ impl GaussianMixture {
         })
     }
 
+    /// 各成分の 1 つめの座標の平均と分散 `(m_k, v_k)`（数値積分の格子を決めるため）。
+    pub(crate) fn component_moments(&self) -> Vec<(f64, f64)> {
+        (0..self.components())
+            .map(|k| (self.means[[k, 0]], self.variances[[k, 0]]))
+            .collect()
+    }
+
     fn check_points<'a>(&self, x: impl AsArray<'a, f64, Ix2>) -> Result<ArrayView2<'a, f64>> {
         let x: ArrayView2<'a, f64> = x.into();
         if x.nrows() == 0 {
@@ -159,7 +180,8 @@ impl GaussianMixture {
     ///
     /// # Errors
     ///
-    /// 点が空・次元が違う・有限でない: [`Error::EmptyInput`] など。
+    /// 点が空・次元が違う・有限でない: [`Error::EmptyInput`] など。密度が `f64` の最小の数より小さい点
+    /// （`ln p = −∞`）や、スコアが `f64` の範囲を超える点: [`Error::Overflow`]。
     ///
     /// # Examples
     ///
@@ -174,14 +196,16 @@ impl GaussianMixture {
     pub fn ln_density<'a>(&self, x: impl AsArray<'a, f64, Ix2>) -> Result<Array1<f64>> {
         let x = self.check_points(x)?;
         let lj = self.log_joint(x);
-        Ok(lj
+        let out: Array1<f64> = lj
             .rows()
             .into_iter()
             .map(|r| lse(r.iter().copied()))
-            .collect())
+            .collect();
+        // 密度が f64 の最小の数より小さい点（ln p = −∞）は、数学的には有限なので Overflow とする
+        crate::error::ensure_output("対数密度 ln p(x)", out)
     }
 
-    /// スコア `∇ ln p(x)`（1 行 1 点）。
+    /// スコア `∇ ln p(x)`（1 行 1 点。式 (10.18)、第 10 章）。
     ///
     /// # Errors
     ///
@@ -210,10 +234,10 @@ impl GaussianMixture {
                 }
             }
         }
-        Ok(out)
+        crate::error::ensure_output("スコア ∇ ln p(x)", out)
     }
 
-    /// 時刻 `t` の最適な ε の予測 `ε*(x, t) = −√(1 − ᾱ_t) ∇ ln p_t(x)`（`1 ≤ t ≤ T`）。
+    /// 時刻 `t` の最適な ε の予測 `ε*(x, t) = −√(1 − ᾱ_t) ∇ ln p_t(x)`（`1 ≤ t ≤ T`。式 (10.14)、第 10 章）。
     ///
     /// # Errors
     ///
@@ -239,14 +263,15 @@ impl GaussianMixture {
         schedule.beta(t)?;
         let pt = self.noised(schedule, t)?;
         let sd = schedule.one_minus_alpha_bar(t)?.sqrt();
-        Ok(pt.score(x)?.mapv(|s| -sd * s))
+        crate::error::ensure_output("最適な ε の予測 ε*", pt.score(x)?.mapv(|s| -sd * s))
     }
 
     /// `n` 点を引く（点と、その成分の番号）。
     ///
     /// # Errors
     ///
-    /// `n = 0`: [`Error::InvalidParameter`]。`n × D` が大きすぎる: [`Error::TooLarge`]。
+    /// `n = 0`: [`Error::InvalidParameter`]。`n × D` が大きすぎる: [`Error::TooLarge`]。標本が `f64` の範囲を超える
+    /// （平均と分散が `1e308` など）: [`Error::Overflow`]。
     ///
     /// # Examples
     ///
@@ -299,7 +324,7 @@ impl GaussianMixture {
                 row[d] = self.means[[k, d]] + self.variances[[k, d]].sqrt() * e;
             }
         }
-        Ok((x, comp))
+        Ok((crate::error::ensure_output("混合の標本", x)?, comp))
     }
 }
 

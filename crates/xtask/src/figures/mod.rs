@@ -4,9 +4,11 @@
 //! [`all`] に加える。`cargo xtask figures` で書き出し、
 //! ルートのテスト `figures_are_fresh` がコミット済みの SVG との一致を確かめる。
 
+pub mod diffusion;
 pub mod exchange;
 mod gaussian;
 pub mod hidden;
+pub mod hvae;
 mod ising;
 mod kl;
 pub mod kl_direction;
@@ -48,6 +50,8 @@ pub fn all() -> Vec<Figure> {
     v.extend(exchange::figures());
     v.extend(variational::figures());
     v.extend(vae::figures());
+    v.extend(hvae::figures());
+    v.extend(diffusion::figures());
     v
 }
 

@@ -312,7 +312,7 @@ fn digits_curve(runs: &VaeRuns) -> String {
 }
 
 /// 8×8 の確率の画像を並べる（`rows` は行ごとの画像の列、濃さ = 画素が 1 の確率）。
-fn image_rows(rows: &[Vec<&[f64]>]) -> String {
+pub(super) fn image_rows(rows: &[Vec<&[f64]>]) -> String {
     let cell = 8i32;
     let gap = 8i32;
     let side = 8 * cell;
