@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("n {n}");
     eprintln!(
-        "標本の平均 ネットワーク ({:.3}, {:.3})、厳密 ({:.3}, {:.3})",
+        "標本の平均: 学習していない（初期値の）ネットワーク ({:.3}, {:.3})、厳密な ε* ({:.3}, {:.3})",
         x.column(0).mean().unwrap_or(0.0),
         x.column(1).mean().unwrap_or(0.0),
         y.column(0).mean().unwrap_or(0.0),
