@@ -11,85 +11,9 @@
 # bench/vae_step.py に渡す。既定は H 128、d 2、バッチ 128）。Rust のコマンドは与えたとおりに（引数を分けたまま）
 # 実行する。cargo run で渡すとビルドの時間は測らない（時間はコマンドが自分で測った値）が、先にビルドしておく方がよい。
 #
-# 環境変数: ROUNDS（交互に走らせる回数、既定 5）、TORCH_ARGS（bench/vae_step.py への追加の引数、既定なし）。
+# 中身は bench/paired-step.sh（vae と diffusion で共通）。環境変数: ROUNDS（交互に走らせる回数、既定 5）、TORCH_ARGS（bench/vae_step.py への追加の引数、既定なし）。
 # PyTorch は bench/torch-venv.sh で固定した版の venv（${XDG_CACHE_HOME:-$HOME/.cache}/diffusion-book/torch-venv、
 # 初回だけ PyPI から約 2.8 GB）を使う。スレッドは bench/vae_step.py の既定の 2。Rust 側のスレッドは Rust のコマンドに任せる。
 # 使うのは bash と python（venv の python）だけである。
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-if [ $# -eq 0 ]; then
-  echo "使い方: bash bench/vae-step.sh <Rust のコマンド…>（環境変数 ROUNDS・TORCH_ARGS）" >&2
-  exit 2
-fi
-rounds="${ROUNDS:-5}"
-if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
-  echo "ROUNDS は 1 以上の整数: $rounds" >&2
-  exit 2
-fi
-rust_cmd=("$@")
-read -r -a torch_args <<<"${TORCH_ARGS:-}"
-
-# ---- PyTorch の venv（torch_py と torch_version を決める。版の表示は標準エラー）
-# shellcheck source=bench/torch-venv.sh
-source bench/torch-venv.sh
-torch_cmd=("$torch_py" bench/vae_step.py ${torch_args[@]+"${torch_args[@]}"})
-
-# ---- 交互に測る（負荷の揺れが片方にだけ乗らないように）
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-# コマンドを走らせ、出力を残し、vae_step_ns の値を返す
-run_one() {
-  local name=$1 r=$2 value
-  shift 2
-  if ! "$@" >"$out/$name.$r.out" 2>"$out/$name.$r.err"; then
-    echo "失敗: $name の $r 回目（終了コード ≠ 0）" >&2
-    cat "$out/$name.$r.out" "$out/$name.$r.err" >&2
-    return 1
-  fi
-  value=$(sed -n 's/^vae_step_ns \([0-9.eE+-]*\)[[:space:]]*$/\1/p' "$out/$name.$r.out" | head -n 1)
-  if [ -z "$value" ]; then
-    echo "失敗: $name の $r 回目の標準出力に vae_step_ns の行がない" >&2
-    cat "$out/$name.$r.out" "$out/$name.$r.err" >&2
-    return 1
-  fi
-  echo "$value"
-}
-load_before=$(uptime | sed 's/.*load average: //')
-torch_ns=()
-rust_ns=()
-for ((r = 1; r <= rounds; r++)); do
-  torch_ns+=("$(run_one torch "$r" "${torch_cmd[@]}")")
-  rust_ns+=("$(run_one rust "$r" "${rust_cmd[@]}")")
-  echo "$r/$rounds 回目: PyTorch ${torch_ns[-1]} ns, Rust ${rust_ns[-1]} ns" >&2
-done
-load_after=$(uptime | sed 's/.*load average: //')
-
-# ---- 表
-"$torch_py" - "$rounds" "$(nproc)" "$torch_version" "$load_before" "$load_after" \
-  "$(printf '%q ' "${torch_cmd[@]}")" "$(printf '%q ' "${rust_cmd[@]}")" \
-  "${torch_ns[*]}" "${rust_ns[*]}" "$(cat "$out/torch.$rounds.err")" <<'EOF'
-import statistics
-import sys
-
-rounds, cores, torch_version, load_before, load_after, torch_cmd, rust_cmd, t, r, torch_err = sys.argv[1:]
-t = [float(v) for v in t.split()]
-r = [float(v) for v in r.split()]
-mt, mr = statistics.median(t), statistics.median(r)
-print(f"VAE の学習の 1 歩の時間 [ns]（各 {rounds} 回を交互に、各回は 1 歩の時間の中央値、表はその中央値）")
-print(f"machine: {cores} cores (nproc), torch {torch_version}, load average {load_before} (前) / {load_after} (後)")
-print(f"PyTorch: {torch_cmd.strip()}")
-print(f"Rust   : {rust_cmd.strip()}")
-print("PyTorch の各回 [ns]:", " ".join(f"{v:.0f}" for v in t))
-print("Rust の各回 [ns]   :", " ".join(f"{v:.0f}" for v in r))
-print("PyTorch の最後の回の標準エラー:")
-for line in torch_err.splitlines():
-    print(f"  {line}")
-print()
-print("| PyTorch [ns] | Rust [ns] | PyTorch/Rust |")
-print("|---:|---:|---:|")
-print(f"| {mt:.0f} | {mr:.0f} | {mt / mr:.2f} |")
-print(f"vae_step_ns_torch {mt:.0f}")
-print(f"vae_step_ns_rust {mr:.0f}")
-print(f"ratio_torch_over_rust {mt / mr:.4f}")
-EOF
+exec bash "$(dirname "$0")/paired-step.sh" vae "$@"

@@ -479,6 +479,15 @@ fn crate_reverse_mean(
     Ok((x - &(crate_epsilon(m, s, t, x)? * k)) * inv)
 }
 
+/// `\vmu_\theta(\vx, t)` をクレートの逆向きの 1 歩の平均（厳密な予測）に束縛する。
+fn bind_mu_theta(e: &mut Env, m: &Rc<GaussianMixture>, s: &Rc<Schedule>) {
+    let (m, s) = (m.clone(), s.clone());
+    e.func(r"\vmu_\theta", move |a: &[Value]| match a {
+        [x, t] => crate_reverse_mean(&m, &s, time_arg(t, s.steps())?, &column(x)?).map(Value::from),
+        _ => Err(arity_error("μ_θ", a.len())),
+    });
+}
+
 fn check_10_7(eq: &Equation) -> Vec<LinkResult> {
     let mut envs = Vec::new();
     let mut rng = seeded_rng(107);
@@ -494,12 +503,7 @@ fn check_10_7(eq: &Equation) -> Vec<LinkResult> {
             e.set(r"\vx_t", xt)
                 .set(r"\vx_{t-1}", prev)
                 .scalar(r"\sigma_t", sigma);
-            let (mq, sq) = (m.clone(), s.clone());
-            e.func(r"\vmu_\theta", move |a: &[Value]| match a {
-                [x, t] => crate_reverse_mean(&mq, &sq, time_arg(t, sq.steps())?, &column(x)?)
-                    .map(Value::from),
-                _ => Err(arity_error("μ_θ", a.len())),
-            });
+            bind_mu_theta(&mut e, &m, &s);
             let (mq, sq) = (m.clone(), s.clone());
             e.func(r"q_\theta", move |a: &[Value]| match a {
                 [x, y] => {
@@ -581,12 +585,7 @@ fn noise_envs(seed: u64, mean_as_function: bool) -> Vec<Env> {
             .scalar(r"\sigma_t", (0.5 + 0.1 * i as f64).sqrt());
         bind_epsilon(&mut e, &m, &s);
         if mean_as_function {
-            let (mq, sq) = (m.clone(), s.clone());
-            e.func(r"\vmu_\theta", move |a: &[Value]| match a {
-                [x, t] => crate_reverse_mean(&mq, &sq, time_arg(t, sq.steps())?, &column(x)?)
-                    .map(Value::from),
-                _ => Err(arity_error("μ_θ", a.len())),
-            });
+            bind_mu_theta(&mut e, &m, &s);
         }
         envs.push(e);
     }
@@ -1138,12 +1137,7 @@ fn check_10_19(eq: &Equation) -> Vec<LinkResult> {
                 .set(r"\vx_{t-1}", prev)
                 .set(r"\vec{\xi}", xi)
                 .scalar(r"\sigma_t", sigma);
-            let (mq, sq) = (m.clone(), s.clone());
-            e.func(r"\vmu_\theta", move |a: &[Value]| match a {
-                [x, t] => crate_reverse_mean(&mq, &sq, time_arg(t, sq.steps())?, &column(x)?)
-                    .map(Value::from),
-                _ => Err(arity_error("μ_θ", a.len())),
-            });
+            bind_mu_theta(&mut e, &m, &s);
             bind_normal_at(&mut e, r"\vec{\xi}");
             envs.push(e);
         }

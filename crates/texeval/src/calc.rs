@@ -1,7 +1,7 @@
 //! 大型演算子（Σ・Π・max・min・arg min）、積分、微分（中心差分）、勾配、期待値。
 
 use crate::ast::{visit_symbols, BigOp, Chain, Expr, MulKind, Rel};
-use crate::env::{Binding, Weights};
+use crate::env::{Binding, Distribution, Weights};
 use crate::error::EvalError;
 use crate::eval::{same_point, Ctx};
 use crate::quad::integrate;
@@ -516,31 +516,7 @@ impl Ctx<'_> {
             .or_else(|| self.env.distributions.get(""))
             .cloned()
             .ok_or_else(|| EvalError::Unbound(format!("期待値の分布 `{k}`")))?;
-        let w = match &dist.weights {
-            Weights::Fixed(w) => w.clone(),
-            Weights::Formula(e) => dist
-                .states
-                .iter()
-                .map(|s| self.with_local(&dist.var, s.clone(), |cx| cx.eval(e)?.as_scalar()))
-                .collect::<Result<Vec<_>, _>>()?,
-        };
-        let total: f64 = w.iter().sum();
-        if total.is_nan() || total <= 0.0 || w.len() != dist.states.len() {
-            return Err(EvalError::Domain(
-                "分布の重みが正でない、または数が合わない".into(),
-            ));
-        }
-        let mut acc: Option<Value> = None;
-        for (s, wi) in dist.states.iter().zip(&w) {
-            let y = self
-                .with_local(&dist.var, s.clone(), |cx| cx.eval(body))?
-                .map(|x| x * wi / total);
-            acc = Some(match acc {
-                None => y,
-                Some(a) => value::add(&a, &y, 1.0)?,
-            });
-        }
-        Ok(acc.unwrap_or(Value::Scalar(0.0)))
+        self.expect_over(&dist, |cx| cx.eval(body))
     }
 }
 
@@ -566,6 +542,15 @@ impl Ctx<'_> {
             return self.eval(body);
         };
         let dist = self.env.distributions[first].clone();
+        self.expect_over(&dist, |cx| cx.eval_expect_nested(body, rest))
+    }
+
+    /// 分布 `dist` についての `f`（状態を局所に束縛して評価する）の期待値。重みは正規化する。
+    fn expect_over(
+        &mut self,
+        dist: &Distribution,
+        mut f: impl FnMut(&mut Self) -> Result<Value, EvalError>,
+    ) -> Result<Value, EvalError> {
         let w = match &dist.weights {
             Weights::Fixed(w) => w.clone(),
             Weights::Formula(e) => dist
@@ -583,7 +568,7 @@ impl Ctx<'_> {
         let mut acc: Option<Value> = None;
         for (s, wi) in dist.states.iter().zip(&w) {
             let y = self
-                .with_local(&dist.var, s.clone(), |cx| cx.eval_expect_nested(body, rest))?
+                .with_local(&dist.var, s.clone(), &mut f)?
                 .map(|x| x * wi / total);
             acc = Some(match acc {
                 None => y,

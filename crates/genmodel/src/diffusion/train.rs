@@ -2,19 +2,17 @@
 //!
 //! 1 歩は、ミニバッチ `x_0`（`B` 行）の各行に時刻 `t_b ~ U{1, …, T}` を引き（行の順）、続けて雑音
 //! `ε ~ N(0, I)`（`B × D`、行の順）を引いて、[`EpsilonNet::loss_gradient`] の勾配で [`Adam::step`] を 1 回進める。
-//! 歩が失敗したら（ミニバッチに NaN、途中のあふれ）、学習はそこで止まり、[`Error::TrainingStopped`] が失敗した歩の
+//! 歩が失敗したら（ミニバッチに NaN、途中のあふれ）、学習はそこで止まり、[`Error::TrainingStopped`](crate::Error::TrainingStopped) が失敗した歩の
 //! 番号と原因を報告する。パラメータと Adam の状態はその前の歩の値のまま残る。
 
 use super::Schedule;
 use super::network::EpsilonNet;
-use crate::error::{Error, Result, ensure_len};
+use crate::error::{Result, ensure_len};
 use crate::nn::Adam;
-use crate::prec::MAX_CHAIN_WORK;
 use crate::vae::Training;
 use crate::vae::evaluate::standard_normal;
-use ndarray::{Array2, ArrayView2, AsArray, Axis, Ix2};
+use ndarray::{Array2, ArrayView2, AsArray, Ix2};
 use rand::Rng;
-use rand::seq::SliceRandom;
 
 impl EpsilonNet {
     /// ミニバッチ 1 つで Adam を 1 歩進め、そのミニバッチの損失 `L_simple`（勾配を求めた点での値）を返す。
@@ -26,7 +24,7 @@ impl EpsilonNet {
     ///
     /// - ミニバッチが空・幅が違う・NaN・±∞・大きすぎる、予定の段の数が埋め込みと違う: [`EpsilonNet::loss_gradient`] と同じ
     ///   （乱数を引く前に確かめる）
-    /// - あふれ: [`Error::Overflow`]
+    /// - あふれ: [`Error::Overflow`](crate::Error::Overflow)
     ///
     /// # Examples
     ///
@@ -70,10 +68,10 @@ impl EpsilonNet {
     ///
     /// # Errors
     ///
-    /// - 設定の誤り（ミニバッチの大きさ 0、回数 0）: [`Error::InvalidParameter`]（学習を始める前）
-    /// - データが空・幅が違う、予定の段の数が埋め込みと違う: [`Error::EmptyInput`]・[`Error::DimensionMismatch`]（学習を始める前）
-    /// - 歩の総数 × パラメータの数が仕事の上限を超える: [`Error::TooLarge`]（学習を始める前）
-    /// - ある歩が失敗した（ミニバッチの NaN、あふれ）: [`Error::TrainingStopped`]（`step` は 0 から数えた歩の番号）。
+    /// - 設定の誤り（ミニバッチの大きさ 0、回数 0）: [`Error::InvalidParameter`](crate::Error::InvalidParameter)（学習を始める前）
+    /// - データが空・幅が違う、予定の段の数が埋め込みと違う: [`Error::EmptyInput`](crate::Error::EmptyInput)・[`Error::DimensionMismatch`](crate::Error::DimensionMismatch)（学習を始める前）
+    /// - 歩の総数 × パラメータの数が仕事の上限を超える: [`Error::TooLarge`](crate::Error::TooLarge)（学習を始める前）
+    /// - ある歩が失敗した（ミニバッチの NaN、あふれ）: [`Error::TrainingStopped`](crate::Error::TrainingStopped)（`step` は 0 から数えた歩の番号）。
     ///   パラメータと Adam はその前の歩の後の状態のまま。
     ///
     /// # Examples
@@ -99,50 +97,20 @@ impl EpsilonNet {
         mut observe: impl FnMut(usize, f64),
     ) -> Result<()> {
         let x: ArrayView2<'a, f64> = data.into();
-        for (name, v) in [
-            ("ミニバッチの大きさ", training.batch_size),
-            ("回数（エポック）", training.epochs),
-        ] {
-            if v == 0 {
-                return Err(Error::InvalidParameter {
-                    name,
-                    value: 0.0,
-                    requirement: "1 以上",
-                });
-            }
-        }
-        if x.nrows() == 0 {
-            return Err(Error::EmptyInput);
-        }
-        ensure_len(self.dim(), x.ncols())?;
-        ensure_len(self.embedding().steps(), schedule.steps())?;
-        let work = (x.nrows() as u64)
-            .saturating_mul(training.epochs as u64)
-            .saturating_mul(self.network().n_params() as u64);
-        if work > MAX_CHAIN_WORK {
-            return Err(Error::TooLarge {
-                what: "学習の仕事（点の数 × 回数 × パラメータの数）",
-                requested: usize::try_from(work).unwrap_or(usize::MAX),
-                max: MAX_CHAIN_WORK as usize,
-            });
-        }
-        let mut rng = crate::gaussian::univariate::seeded_rng(training.seed);
-        let mut order: Vec<usize> = (0..x.nrows()).collect();
-        let mut step = 0usize;
-        for _ in 0..training.epochs {
-            order.shuffle(&mut rng);
-            for chunk in order.chunks(training.batch_size) {
-                let batch: Array2<f64> = x.select(Axis(0), chunk);
-                let loss = self
-                    .train_step(adam, schedule, &batch, &mut rng)
-                    .map_err(|cause| Error::TrainingStopped {
-                        step,
-                        cause: Box::new(cause),
-                    })?;
-                observe(step, loss);
-                step += 1;
-            }
-        }
-        Ok(())
+        let (dim, steps, n_params) = (
+            self.dim(),
+            self.embedding().steps(),
+            self.network().n_params(),
+        );
+        training.run(
+            x,
+            n_params,
+            || {
+                ensure_len(dim, x.ncols())?;
+                ensure_len(steps, schedule.steps())
+            },
+            |batch, rng| self.train_step(adam, schedule, batch, rng),
+            &mut observe,
+        )
     }
 }

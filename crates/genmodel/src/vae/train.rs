@@ -101,9 +101,33 @@ impl Vae {
         mut observe: impl FnMut(usize, f64),
     ) -> Result<()> {
         let x: ArrayView2<'a, f64> = data.into();
+        let (dim, n_params) = (self.data_dim(), self.params_flat().len());
+        training.run(
+            x,
+            n_params,
+            || crate::error::ensure_len(dim, x.ncols()),
+            |batch, rng| self.train_step(adam, batch, rng),
+            &mut observe,
+        )
+    }
+}
+
+impl Training {
+    /// ミニバッチの学習を回す: 大きさと回数を確かめ、シードの乱数で行を並べ替えて（端数のミニバッチも使う）
+    /// `step` を順に呼ぶ。`step` が失敗したら、その歩の番号と原因を [`Error::TrainingStopped`] で返す。
+    /// `check`（データの列の数などモデルの側の確かめ）は、大きさ・回数・空のデータの確かめの後に呼ぶ。
+    /// VAE（第 8 章）と拡散モデル（第 10 章）の学習が共有する。
+    pub(crate) fn run<R>(
+        &self,
+        x: ArrayView2<'_, f64>,
+        n_params: usize,
+        check: impl FnOnce() -> Result<()>,
+        mut step: impl FnMut(&Array2<f64>, &mut rand_chacha::ChaCha8Rng) -> Result<R>,
+        observe: &mut impl FnMut(usize, R),
+    ) -> Result<()> {
         for (name, v) in [
-            ("ミニバッチの大きさ", training.batch_size),
-            ("回数（エポック）", training.epochs),
+            ("ミニバッチの大きさ", self.batch_size),
+            ("回数（エポック）", self.epochs),
         ] {
             if v == 0 {
                 return Err(Error::InvalidParameter {
@@ -116,10 +140,10 @@ impl Vae {
         if x.nrows() == 0 {
             return Err(Error::EmptyInput);
         }
-        crate::error::ensure_len(self.data_dim(), x.ncols())?;
+        check()?;
         let work = (x.nrows() as u64)
-            .saturating_mul(training.epochs as u64)
-            .saturating_mul(self.params_flat().len() as u64);
+            .saturating_mul(self.epochs as u64)
+            .saturating_mul(n_params as u64);
         if work > MAX_CHAIN_WORK {
             return Err(Error::TooLarge {
                 what: "学習の仕事（点の数 × 回数 × パラメータの数）",
@@ -127,21 +151,19 @@ impl Vae {
                 max: MAX_CHAIN_WORK as usize,
             });
         }
-        let mut rng = crate::gaussian::univariate::seeded_rng(training.seed);
+        let mut rng = crate::gaussian::univariate::seeded_rng(self.seed);
         let mut order: Vec<usize> = (0..x.nrows()).collect();
-        let mut step = 0usize;
-        for _ in 0..training.epochs {
+        let mut index = 0usize;
+        for _ in 0..self.epochs {
             order.shuffle(&mut rng);
-            for chunk in order.chunks(training.batch_size) {
+            for chunk in order.chunks(self.batch_size) {
                 let batch: Array2<f64> = x.select(Axis(0), chunk);
-                let elbo = self.train_step(adam, &batch, &mut rng).map_err(|cause| {
-                    Error::TrainingStopped {
-                        step,
-                        cause: Box::new(cause),
-                    }
+                let value = step(&batch, &mut rng).map_err(|cause| Error::TrainingStopped {
+                    step: index,
+                    cause: Box::new(cause),
                 })?;
-                observe(step, elbo);
-                step += 1;
+                observe(index, value);
+                index += 1;
             }
         }
         Ok(())
