@@ -268,8 +268,8 @@ fn table(
 }
 
 /// `\KL(p \parallel q)` を、積分規則の点での密度の表 p・q から数値積分 Σ_i w_i p_i ln(p_i/q_i) で求める関数
-/// （定義 (2.3) の連続版）。引数は `\vz` を積分規則の点の行列に束縛したときの密度の表でなければならない。
-fn kl_by_quadrature(weights: Vec<f64>) -> impl Fn(&[Value]) -> Result<Value, EvalError> {
+/// （定義 (2.3) の連続版）。引数は積分変数を積分規則の点の行列に束縛したときの密度の表でなければならない（第 9 章も使う）。
+pub fn kl_by_quadrature(weights: Vec<f64>) -> impl Fn(&[Value]) -> Result<Value, EvalError> {
     move |a: &[Value]| {
         let [Value::Vector(p), Value::Vector(q)] = a else {
             return Err(EvalError::Unsupported(

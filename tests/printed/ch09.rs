@@ -22,6 +22,7 @@
 //! - (9.9)・(9.10) の左辺はテストの側の閉じた形（積の公式と、(x_{t−1}, x_t) の 2 次元ガウス分布の条件づけ）、
 //!   右辺の量はクレートの値。クレートの `marginal_given_x0`・`reverse_given_x0` とも比べる。
 
+use crate::ch08::kl_by_quadrature;
 use crate::harness::{
     assert_printed, env, impl_link, model_error, refs, Bound, Declared, Survivor, IMPL,
 };
@@ -491,30 +492,6 @@ fn nodes(depth: usize) -> usize {
         30
     } else {
         40
-    }
-}
-
-/// `\KL(p \parallel q)` を、積分規則の点での密度の表から Σ_i w_i p_i ln(p_i/q_i) で求める。
-fn kl_by_quadrature(weights: Vec<f64>) -> impl Fn(&[Value]) -> Result<Value, EvalError> {
-    move |a: &[Value]| {
-        let [Value::Vector(p), Value::Vector(q)] = a else {
-            return Err(EvalError::Unsupported(
-                "KL の引数は積分規則の点での密度の表".into(),
-            ));
-        };
-        if p.len() != weights.len() || q.len() != weights.len() {
-            return Err(shape_error("KL の引数の表の長さ", &a[0]));
-        }
-        let mut kl = 0.0;
-        for ((pi, qi), wi) in p.iter().zip(q).zip(&weights) {
-            if *pi > 0.0 {
-                if *qi <= 0.0 {
-                    return Err(EvalError::Domain("q = 0 の点に p の質量がある".into()));
-                }
-                kl += wi * pi * (pi / qi).ln();
-            }
-        }
-        Ok(Value::Scalar(kl))
     }
 }
 
