@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# 組み上げた本 (book/) をヘッドレス Chromium で開いて確かめる（tests/browser/check.mjs）。
+# 組み上げた本 (book/) をヘッドレス Chromium で開いて確かめる（tests/browser/check.mjs と、
+# 動かせる図の tests/browser/live.mjs）。
 # 先に scripts/build-book.sh で book/ を作っておくこと。画面写真は target/screenshots/ に置く。
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,3 +44,9 @@ for p in "$PORT" "$((PORT + 1))"; do
 done
 
 node tests/browser/check.mjs "http://127.0.0.1:$PORT" target/screenshots "http://127.0.0.1:$((PORT + 1))/diffusion-book"
+
+# 動かせる図: ネイティブで描いた結果と、ページの中の WebAssembly の結果を比べる
+native=$(mktemp)
+"$target_dir/debug/xtask" live > "$native"
+node tests/browser/live.mjs "http://127.0.0.1:$PORT" book "$native"
+rm -f "$native"

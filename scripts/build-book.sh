@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
 
+# 動かせる図の WebAssembly（src/live/pkg/。mdBook が book/live/pkg/ に写す）
+bash scripts/build-live.sh
+
 log=$(mktemp)
 t0=$(date +%s%N)
 mdbook build 2>&1 | tee "$log"

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-3000}"
 if [ "${1:-}" = "--live" ]; then
   source scripts/tools.sh
+  bash scripts/build-live.sh
   exec mdbook serve --port "$PORT"
 fi
 bash scripts/build-book.sh

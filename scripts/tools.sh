@@ -16,6 +16,8 @@ TEXTLINT_PRESET_JA_TECHNICAL_WRITING_VERSION=12.0.2 # 技術文書向けの規�
 TEXTLINT_FILTER_ALLOWLIST_VERSION=4.0.0 # 数式 $…$・$$…$$ の中の指摘を捨てるフィルタ
 TEXTLINT_FILTER_COMMENTS_VERSION=1.3.0  # <!-- textlint-disable --> で箇所ごとに外すフィルタ
 
+WASM_BINDGEN_VERSION=0.2.130 # 動かせる図の JS の糊（crates/web の wasm-bindgen と同じ版。scripts/build-live.sh）
+
 TOOLS_DIR="${DIFFUSION_BOOK_TOOLS:-$HOME/.cache/diffusion-book/tools}"
 
 install_crate() { # 名前 版
@@ -25,6 +27,19 @@ install_crate() { # 名前 版
     local t0=$SECONDS
     cargo install --locked --quiet --root "$root" "$name" --version "$version" >&2
     echo "== $name $version: $((SECONDS - t0)) 秒" >&2
+  fi
+  PATH="$root/bin:$PATH"
+}
+
+# wasm-bindgen-cli は --locked で入れられない（その Cargo.lock が固定する版の依存がレジストリの写しにない）。
+# 版そのものは固定し、依存は cargo が解く。初回は C コンパイラで 2 分ほど
+install_wasm_bindgen() {
+  local root="$TOOLS_DIR/wasm-bindgen-cli-$WASM_BINDGEN_VERSION"
+  if [ ! -x "$root/bin/wasm-bindgen" ]; then
+    echo "== wasm-bindgen-cli $WASM_BINDGEN_VERSION を $root に入れる" >&2
+    local t0=$SECONDS
+    cargo install --quiet --root "$root" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >&2
+    echo "== wasm-bindgen-cli $WASM_BINDGEN_VERSION: $((SECONDS - t0)) 秒" >&2
   fi
   PATH="$root/bin:$PATH"
 }
@@ -49,6 +64,7 @@ install_npm() { # 名前 版 [追加の名前@版 ...]
 install_crate mdbook "$MDBOOK_VERSION"
 install_crate mdbook-katex "$MDBOOK_KATEX_VERSION"
 install_npm pagefind "$PAGEFIND_VERSION"
+install_wasm_bindgen
 # npm パッケージの中の、この OS 用のバイナリ（日本語の分かち書きは extended 版にある）
 PAGEFIND=$(ls "$TOOLS_DIR/pagefind-$PAGEFIND_VERSION"/node_modules/@pagefind/*/bin/pagefind_extended 2>/dev/null | head -n 1)
 [ -x "$PAGEFIND" ] || PAGEFIND="$TOOLS_DIR/pagefind-$PAGEFIND_VERSION/node_modules/.bin/pagefind"

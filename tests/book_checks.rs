@@ -1183,6 +1183,11 @@ fn chapter_8_runs_match_their_inputs() {
         xtask::runs_vae::fingerprint(&root).unwrap(),
         "第 8 章の計算に使うコードかデータが変わった: `cargo run --release -p xtask -- runs ch8` で計算し直す"
     );
+    // 動かせる図（図 8.7）が使うデコーダのファイルも同じ計算が書く
+    let decoder = xtask::runs_vae_decoder::DecoderRuns::read(&root)
+        .expect("src/figures/data/vae-decoder-d2.tsv");
+    assert_eq!(decoder.fingerprint, runs.fingerprint);
+    assert_eq!(decoder.latent, runs.latent);
 }
 
 /// 第 8 章の本文と表 8.1 が引く数は、計算の結果（`runs ch8` と図 8.1 の計算）の丸めである。

@@ -187,6 +187,9 @@ const results = await pool(chapters, 3, async (ch) => {
   const { context, page, log } = await newPage({ width: 390, height: 844 });
   await page.goto(`${base}/${ch}`, { waitUntil: "networkidle" });
   await page.evaluate(() => document.fonts.ready);
+  // 動かせる図は WebAssembly が描き終えてから測る（入れ替わらなければ tests/browser/live.mjs が失敗にする）
+  await page.waitForFunction(() => [...document.querySelectorAll("figure[data-live]")]
+    .every((f) => f.dataset.liveValues), null, { timeout: 20000 }).catch(() => {});
   const narrow = await page.evaluate(measureLayout);
   await layoutShot(page, ch, 390);
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -23,6 +23,7 @@ pub mod runs_exchange;
 pub mod runs_io;
 pub mod runs_mcmc;
 pub mod runs_vae;
+pub mod runs_vae_decoder;
 pub mod serve;
 pub mod terms;
 

@@ -11,6 +11,8 @@
 //!   結果を src/figures/data/*.tsv に書く（`--check` は書かずに一致を確かめる。`xtask::runs`）
 //! - `mutants snapshot DIR | record DIR DATE COMMIT | rewrite`: 実装の変異テストの記録
 //!   （`scripts/mutants.sh` が呼ぶ。`xtask::mutants`）
+//! - `live`: 動かせる図（`xtask::figures::live`）を既定値と検査用の値の組で描き、結果を JSON で書く
+//!   （ブラウザでの検査が、ページの中の WebAssembly の結果と比べる）
 //! - `serve [DIR] [ADDR] [PREFIX]`: 組み上げた本を配る（既定: `book` を `127.0.0.1:3000` の `/` で）
 
 use std::process::ExitCode;
@@ -75,6 +77,16 @@ fn main() -> ExitCode {
                 }
             }
         }
+        "live" => {
+            // 動かせる図を既定値と検査用の値の組で描いた結果（ネイティブ）を JSON で標準出力に
+            match xtask::figures::live::cases_json() {
+                Ok(json) => {
+                    println!("{json}");
+                    Ok(())
+                }
+                Err(e) => Err(std::io::Error::other(e.to_string())),
+            }
+        }
         "serve" => {
             let dir = std::env::args().nth(2).unwrap_or_else(|| "book".into());
             let addr = std::env::args()
@@ -85,7 +97,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "使い方: cargo xtask figures | index | gen | verify-marks | search-terms | runs | mutants | serve [DIR] [ADDR] [PREFIX]"
+                "使い方: cargo xtask figures | index | gen | verify-marks | search-terms | runs | mutants | live | serve [DIR] [ADDR] [PREFIX]"
             );
             return ExitCode::from(2);
         }

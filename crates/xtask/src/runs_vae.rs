@@ -12,6 +12,10 @@
 //!   （1 標本の ELBO の勾配と Adam、全点のミニバッチ）で学習した曲線: 歩、デコーダの周辺分布の厳密な対数尤度、
 //!   その歩の ELBO の推定。`ppca` の行は確率的主成分分析の最大の対数尤度 (8.9)
 //!
+//! もう 1 つのファイル [`DECODER`] には、学習した `d = 2` のモデルのデコーダのパラメータを丸めずに
+//! （f64 を読み戻せば同じ値になる最短の 10 進で）書き、`latent` の行も写す（本のページの動かせる図が
+//! 潜在空間の点を復号するのに使う。読むのは [`crate::runs_vae_decoder::DecoderRuns`]）。指紋は同じで、`--check` は両方を確かめる。
+//!
 //! # Examples
 //!
 //! ```
@@ -33,6 +37,9 @@ use std::path::Path;
 
 /// 結果のファイル（根からの相対）。
 pub const RUNS: &str = "src/figures/data/vae-digits.tsv";
+
+/// 学習した `d = 2` のデコーダのファイル（根からの相対）。
+pub const DECODER: &str = "src/figures/data/vae-decoder-d2.tsv";
 
 /// 指紋に入れるファイル（根からの相対）。
 pub const INPUTS: &[&str] = &[
@@ -128,6 +135,15 @@ impl VaeRuns {
         parse(&std::fs::read_to_string(root.join(RUNS))?)
     }
 
+    /// ファイルの中身 `text` を読む（[`VaeRuns::read`] のファイルを読まない版）。
+    ///
+    /// # Errors
+    ///
+    /// 形が崩れていればエラーを返す。
+    pub fn parse(text: &str) -> io::Result<VaeRuns> {
+        parse(text)
+    }
+
     /// 名前 `name` の画像を番号の順に。
     pub fn images(&self, name: &str) -> Vec<&[f64]> {
         self.images
@@ -209,7 +225,47 @@ fn parse(text: &str) -> io::Result<VaeRuns> {
     Ok(r)
 }
 
-fn model_err(e: genmodel::Error) -> io::Error {
+/// [`DECODER`] の中身を書く: デコーダの層ごとに重み `W`（`y = x W + b`）の行とバイアス、`latent` の行。
+fn decoder_text(
+    fingerprint: &str,
+    vae: &Vae,
+    latent_rows: &[(u8, f64, f64)],
+) -> io::Result<String> {
+    let mut out = String::new();
+    line(
+        &mut out,
+        format_args!(
+            "# 第 8 章の d = 2 の VAE の学習したデコーダ（隠れ層 tanh、出力は画素のロジット）と、検証用の点の潜在変数の平均"
+        ),
+    )?;
+    line(
+        &mut out,
+        format_args!(
+            "# `cargo run --release -p xtask -- runs ch8` が書く。手で直さない。値は f64 を読み戻せば同じになる最短の 10 進"
+        ),
+    )?;
+    line(
+        &mut out,
+        format_args!(
+            "# 行: `W 層 i` に続く重みの第 i 行（y = x W + b）、`b 層` に続くバイアス、`latent ラベル μ₁ μ₂`（{RUNS} と同じ）"
+        ),
+    )?;
+    line(&mut out, format_args!("fingerprint\t{fingerprint}"))?;
+    for (k, layer) in vae.decoder().layers().iter().enumerate() {
+        for (i, row) in layer.weights().axis_iter(Axis(0)).enumerate() {
+            let v: Vec<String> = row.iter().map(|w| format!("{w:?}")).collect();
+            line(&mut out, format_args!("W\t{k}\t{i}\t{}", v.join("\t")))?;
+        }
+        let v: Vec<String> = layer.bias().iter().map(|w| format!("{w:?}")).collect();
+        line(&mut out, format_args!("b\t{k}\t{}", v.join("\t")))?;
+    }
+    for (l, m1, m2) in latent_rows {
+        line(&mut out, format_args!("latent\t{l}\t{m1}\t{m2}"))?;
+    }
+    Ok(out)
+}
+
+pub(crate) fn model_err(e: genmodel::Error) -> io::Error {
     bad(e.to_string())
 }
 
@@ -386,12 +442,23 @@ fn linear(out: &mut String) -> io::Result<()> {
     )
 }
 
-/// すべてを計算して、ファイルの中身と学習の秒数を返す。
+/// [`compute`] の結果。
+#[derive(Debug, Clone)]
+pub struct Computed {
+    /// [`RUNS`] の中身。
+    pub runs: String,
+    /// [`DECODER`] の中身。
+    pub decoder: String,
+    /// 潜在変数の次元ごとの学習の秒数（[`LATENTS`] の順）。
+    pub seconds: Vec<f64>,
+}
+
+/// すべてを計算して、2 つのファイルの中身と学習の秒数を返す。
 ///
 /// # Errors
 ///
 /// データが読めないか、学習が失敗すればエラーを返す。
-pub fn compute(root: &Path) -> io::Result<(String, Vec<f64>)> {
+pub fn compute(root: &Path) -> io::Result<Computed> {
     let digits = crate::data::digits(root)?;
     let (train, held) = digits.split();
     let (train, held) = (train.mapv(f64::from), held.mapv(f64::from));
@@ -412,20 +479,25 @@ pub fn compute(root: &Path) -> io::Result<(String, Vec<f64>)> {
             "# 隠れ層 {HIDDEN:?}・tanh・ミニバッチ {BATCH}・{EPOCHS} 回・Adam の学習率 {LEARNING_RATE}・潜在変数の次元 {LATENTS:?}"
         ),
     )?;
-    line(
-        &mut out,
-        format_args!("fingerprint\t{}", fingerprint(root)?),
-    )?;
+    let print = fingerprint(root)?;
+    line(&mut out, format_args!("fingerprint\t{print}"))?;
     linear(&mut out)?;
     let mut seconds = Vec::new();
+    let mut decoder = String::new();
     for latent in LATENTS {
         let (vae, fin) = train_one(&mut out, latent, &train, &held)?;
         seconds.push(fin.seconds);
         if latent == 2 {
             let (mu, _) = vae.encode(&held).map_err(model_err)?;
-            for (l, m) in labels.iter().zip(mu.axis_iter(Axis(0))) {
-                line(&mut out, format_args!("latent\t{l}\t{}\t{}", m[0], m[1]))?;
+            let rows: Vec<(u8, f64, f64)> = labels
+                .iter()
+                .zip(mu.axis_iter(Axis(0)))
+                .map(|(&l, m)| (l, m[0], m[1]))
+                .collect();
+            for (l, m1, m2) in &rows {
+                line(&mut out, format_args!("latent\t{l}\t{m1}\t{m2}"))?;
             }
+            decoder = decoder_text(&print, &vae, &rows)?;
             let g = GRID;
             let z = Array2::from_shape_fn((g * g, 2), |(k, j)| {
                 let (r, c) = (k / g, k % g);
@@ -455,18 +527,23 @@ pub fn compute(root: &Path) -> io::Result<(String, Vec<f64>)> {
             }
         }
     }
-    Ok((out, seconds))
+    Ok(Computed {
+        runs: out,
+        decoder,
+        seconds,
+    })
 }
 
-/// 計算してファイルに書く（`check` なら一致を確かめる）。
+/// 計算して 2 つのファイル（[`RUNS`]・[`DECODER`]）に書く（`check` なら一致を確かめる）。
 ///
 /// # Errors
 ///
 /// 計算か入出力に失敗すれば、または `check` で一致しなければエラーを返す。
 pub fn run(root: &Path, check: bool) -> io::Result<()> {
-    let (text, seconds) = compute(root)?;
-    for (latent, s) in LATENTS.iter().zip(&seconds) {
+    let c = compute(root)?;
+    for (latent, s) in LATENTS.iter().zip(&c.seconds) {
         println!("第 8 章: d = {latent} の学習 {s:.1} 秒");
     }
-    runs_io::write_or_check(root, RUNS, &text, check)
+    runs_io::write_or_check(root, RUNS, &c.runs, check)?;
+    runs_io::write_or_check(root, DECODER, &c.decoder, check)
 }

@@ -193,7 +193,7 @@ fn bar(x: f64, lo: f64, hi: f64, color: RGBColor) -> PathElement<(f64, f64)> {
     PathElement::new([(x, lo), (x, hi)], color.stroke_width(2))
 }
 
-/// 図 10.2: 学習曲線。上: 各回のミニバッチの損失、検証用の損失（±2 標準誤差）、同じ点での厳密な ε* の損失、
+/// 図 10.3: 学習曲線。上: 各回のミニバッチの損失、検証用の損失（±2 標準誤差）、同じ点での厳密な ε* の損失、
 /// 下限 (10.16) の推定。下: 厳密な ε* からの超過（対にした推定、±2 標準誤差、対数目盛り）。
 fn training(runs: &DiffusionRuns) -> String {
     let last = runs.curve.last().map_or(1.0, |p| p.epoch as f64);
@@ -265,7 +265,7 @@ fn training(runs: &DiffusionRuns) -> String {
     })
 }
 
-/// 図 10.3: 時刻ごとの損失と下限（上、±2 標準誤差）と、p_t の上の予測の 2 乗誤差 E|ε̂ − ε*|²（下、対数目盛り）。
+/// 図 10.4: 時刻ごとの損失と下限（上、±2 標準誤差）と、p_t の上の予測の 2 乗誤差 E|ε̂ − ε*|²（下、対数目盛り）。
 fn per_time(runs: &DiffusionRuns) -> String {
     render((640, 720), |root| {
         let (top, body) = root.split_vertically(60);
@@ -336,10 +336,10 @@ fn per_time(runs: &DiffusionRuns) -> String {
     })
 }
 
-/// 図 10.4 の切り口 x₂ = 1 の上の、スコアの第 1 成分（厳密な値と、ネットワークの −ε̂/√(1 − ᾱ)）。
+/// 図 10.5 の切り口 x₂ = 1 の上の、スコアの第 1 成分（厳密な値と、ネットワークの −ε̂/√(1 − ᾱ)）。
 pub const SLICE: f64 = 1.0;
 
-/// 図 10.4: 4 つの時刻のスコアの第 1 成分 ∂ ln p_t/∂x₁ を、切り口 x₂ = 1 の上で。
+/// 図 10.5: 4 つの時刻のスコアの第 1 成分 ∂ ln p_t/∂x₁ を、切り口 x₂ = 1 の上で。
 fn score_slice(runs: &DiffusionRuns) -> String {
     let times: Vec<f64> = {
         let mut v: Vec<f64> = runs.score.iter().map(|r| r[0]).collect();
@@ -395,7 +395,7 @@ fn score_slice(runs: &DiffusionRuns) -> String {
     })
 }
 
-/// 図 10.5: 生成した標本（左: 厳密なスコア、右: ネットワーク）。十字は混合の成分の平均。
+/// 図 10.6: 生成した標本（左: 厳密なスコア、右: ネットワーク）。十字は混合の成分の平均。
 fn samples(runs: &DiffusionRuns) -> String {
     let means = crate::runs_diffusion::mixture()
         .map(|m| m.means().to_owned())
@@ -434,7 +434,7 @@ fn samples(runs: &DiffusionRuns) -> String {
     })
 }
 
-/// 図 10.6: 8×8 の数字。1 行目はデータ、2・3 行目は学習したネットワークからの標本。
+/// 図 10.7: 8×8 の数字。1 行目はデータ、2・3 行目は学習したネットワークからの標本。
 fn digits(root: &std::path::Path) -> String {
     let text = std::fs::read_to_string(root.join("src/figures/data/diffusion-digits.tsv"))
         .unwrap_or_default();

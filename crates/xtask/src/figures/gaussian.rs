@@ -1,4 +1,4 @@
-//! §2.2 の 2 枚の図（KL 情報量 (2.11) の等高線、標本のヒストグラムと最尤推定の密度）と、
+//! §2.2 の図（標本のヒストグラムと最尤推定の密度。KL 情報量 (2.11) の等高線は動かせる図 [`super::live::kl_surface`]）と、
 //! §2.4 の図（2 次元ガウス分布の等高線と Σ の固有ベクトル）。
 //!
 //! 図の番号と説明は本文の `<figcaption>` に書き、SVG には入れない（番号を付け替えても図は変わらない）。
@@ -31,10 +31,6 @@ pub fn figures() -> Vec<Figure> {
             svg: fit(),
         },
         Figure {
-            file: "fig-gaussian-kl.svg",
-            svg: kl_contours(),
-        },
-        Figure {
             file: "fig-mvn-eigen.svg",
             svg: mvn_eigen(),
         },
@@ -44,7 +40,7 @@ pub fn figures() -> Vec<Figure> {
 /// 絶対座標 `(px, py)` を中心に、背景色の箱を敷いたラベルを描く（箱が下の線を切るので、線の上でも読める）。
 ///
 /// 文字の幅は、ASCII の文字なら字の大きさの約 0.6 倍、それ以外（かな・漢字・記号）は 1 倍と見積もる。
-fn boxed_label(
+pub(super) fn boxed_label(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
     (px, py): (i32, i32),
     text: &str,
@@ -161,7 +157,7 @@ fn fit() -> String {
 /// 格子 `f[i][j] = f(xs[i], ys[j])` の等高線 `f = level` を、マーチング・スクエア法で折れ線にする。
 ///
 /// 各セルの辺と等高線の交点を線形補間で求め、隣のセルと共有する辺の交点でつないで折れ線にする。
-fn contour(xs: &[f64], ys: &[f64], f: &[Vec<f64>], level: f64) -> Vec<Vec<(f64, f64)>> {
+pub(super) fn contour(xs: &[f64], ys: &[f64], f: &[Vec<f64>], level: f64) -> Vec<Vec<(f64, f64)>> {
     // 辺の番号: (0, i, j) は (i, j)–(i+1, j)、(1, i, j) は (i, j)–(i, j+1)
     type Edge = (u8, usize, usize);
     type Corner = (usize, usize);
@@ -238,76 +234,6 @@ fn contour(xs: &[f64], ys: &[f64], f: &[Vec<f64>], level: f64) -> Vec<Vec<(f64, 
         lines.push(chain.into_iter().map(point).collect());
     }
     lines
-}
-
-/// §2.2 の 1 枚目: ヒストグラムの図と同じデータの KL 情報量 (2.11) を、(μ, σ²) の平面に等高線で描く。
-///
-/// 等高線には凡例の代わりに値 `D − D_min` を直接書く（最小点の × の説明は本文の図の説明に書く）。書く位置は、最小点から右下の角へ向かう線分と
-/// 等高線の交点（二分法で求める。線分の上で D は単調に増える）。
-fn kl_contours() -> String {
-    let data = sample_1d();
-    let best = Gaussian::fit(&data).expect("200 個の標本で推定できる");
-    let kl = |mu: f64, v: f64| {
-        Gaussian::new(mu, v)
-            .and_then(|q| q.kl_up_to_const(&data))
-            .expect("σ² > 0 の格子")
-    };
-    let d_min = kl(best.mean(), best.variance());
-    let (mx, vx) = (best.mean(), best.variance());
-    let xs = grid(mx - 0.5, mx + 0.5, 160);
-    let ys = grid(0.15, 1.35, 160);
-    let f: Vec<Vec<f64>> = xs
-        .iter()
-        .map(|&mu| ys.iter().map(|&v| kl(mu, v)).collect())
-        .collect();
-    let corner = (xs[xs.len() - 1], ys[0]);
-    let on_ray = |t: f64| (mx + t * (corner.0 - mx), vx + t * (corner.1 - vx));
-    let levels = [0.01, 0.05, 0.2, 0.5];
-    render((640, 460), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(16)
-            .margin_right(28)
-            .x_label_area_size(64)
-            .y_label_area_size(82)
-            .build_cartesian_2d(xs[0]..xs[xs.len() - 1], ys[0]..ys[ys.len() - 1])?;
-        chart
-            .configure_mesh()
-            .x_desc("μ")
-            .y_desc("σ²")
-            .x_labels(6)
-            .y_labels(6)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(BLACK.mix(0.12))
-            .draw()?;
-        let mut label_at = Vec::new();
-        for (k, &lv) in levels.iter().enumerate() {
-            let color = PALETTE[k % PALETTE.len()];
-            for line in contour(&xs, &ys, &f, d_min + lv) {
-                chart.draw_series(LineSeries::new(line, color.stroke_width(3)))?;
-            }
-            // 線分の上の交点: D(on_ray(0)) = D_min < D_min + lv < D(on_ray(1))
-            let (mut a, mut b) = (0.0, 1.0);
-            for _ in 0..60 {
-                let m = 0.5 * (a + b);
-                let (mu, v) = on_ray(m);
-                if kl(mu, v) < d_min + lv {
-                    a = m;
-                } else {
-                    b = m;
-                }
-            }
-            label_at.push((on_ray(0.5 * (a + b)), lv));
-        }
-        for (p, lv) in label_at {
-            boxed_label(root, chart.backend_coord(&p), &format!("{lv}"))?;
-        }
-        chart.draw_series([Cross::new((mx, vx), 9, BLACK.stroke_width(3))])?;
-        Ok(())
-    })
 }
 
 /// §2.4 の図: Σ = [[2, 1.2], [1.2, 1.5]] の等高線（マハラノビス距離 1, 2, 3）と固有ベクトル（長さ 2√固有値）。

@@ -7,7 +7,7 @@
 //! `font-size` に書くので、指定は 24 以上）。凡例はデータに重ねず図の上の欄に置き、背景は少し暗い灰色にする。
 
 use super::Figure;
-use super::style::{AXIS, FONT, Key, PALETTE, TEXT, grid, legend, render, text_style, tick};
+use super::style::{AXIS, FONT, Key, PALETTE, TEXT, grid, legend, pow10, render, text_style, tick};
 use genmodel::boltzmann::ising::{
     Ising, KlObjective, global_curvature_bound, n_params, spins_of_state,
 };
@@ -153,12 +153,22 @@ fn surrogate_figure() -> String {
 }
 
 /// 学習曲線の図の真のモデル（4 スピン）。
-fn truth4() -> Ising {
+pub(super) fn truth4() -> Ising {
     Ising::new(
         array![0.3, -0.2, 0.1, 0.0],
         array![0.5, -0.4, 0.3, 0.6, -0.2, 0.4],
     )
     .expect("有効なパラメータ")
+}
+
+/// KL の対数目盛り: 1, 10⁻⁴, 10⁻⁸, 10⁻¹² だけに数を書く（学習曲線の図 2.8 と動かせる図 2.9）。
+pub(super) fn every_fourth_decade(v: &f64) -> String {
+    let k = v.log10().round() as i32;
+    if k % 4 != 0 || (v.log10() - f64::from(k)).abs() > 1e-9 {
+        String::new()
+    } else {
+        pow10(v)
+    }
 }
 
 /// 学習率 η = 1/M, 1/λ*, 1.9/λ*, 2.2/λ* で θ = 0 から学習したときの KL の推移。
@@ -217,15 +227,7 @@ fn learning_curves() -> String {
             .y_desc(format!("KL（M = {m}, λ* = {lambda:.2}）"))
             .x_labels(4)
             .y_labels(8)
-            .y_label_formatter(&|v: &f64| {
-                // 10⁰, 10⁻⁴, 10⁻⁸, 10⁻¹² だけに数を書く
-                let k = v.log10().round() as i32;
-                if k % 4 != 0 || (v.log10() - f64::from(k)).abs() > 1e-9 {
-                    String::new()
-                } else {
-                    format!("1e{k}").replace('-', "−")
-                }
-            })
+            .y_label_formatter(&every_fourth_decade)
             .label_style((FONT, TEXT))
             .axis_desc_style((FONT, AXIS))
             .light_line_style(TRANSPARENT)

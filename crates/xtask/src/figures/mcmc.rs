@@ -227,7 +227,7 @@ fn slowing(runs: &McmcRuns) -> String {
     })
 }
 
-/// 図 5.4: 勾配法の K の揺れ（標準偏差）と学習率。線は線形化した解析 (5.21)、点は測った値（縦の棒は ±2 標準誤差）。
+/// 図 5.5: 勾配法の K の揺れ（標準偏差）と学習率。線は線形化した解析 (5.21)、点は測った値（縦の棒は ±2 標準誤差）。
 fn learn(runs: &McmcRuns) -> String {
     let d = runs.learn_data;
     let limit = 2.0 / d.lambda;

@@ -12,6 +12,7 @@ pub mod hvae;
 mod ising;
 mod kl;
 pub mod kl_direction;
+pub mod live;
 pub mod mcmc;
 pub mod rbm;
 mod style;
@@ -52,6 +53,7 @@ pub fn all() -> Vec<Figure> {
     v.extend(vae::figures());
     v.extend(hvae::figures());
     v.extend(diffusion::figures());
+    v.extend(live::figures());
     v
 }
 

@@ -364,8 +364,8 @@ fn manifold(runs: &VaeRuns) -> String {
     image_rows(&rows)
 }
 
-/// 数字 0–9 の色（色覚の多様性に配慮した 10 色）。
-const DIGIT_COLORS: [RGBColor; 10] = [
+/// 数字 0–9 の色（色覚の多様性に配慮した 10 色。動かせる図 8.7 も使う）。
+pub(super) const DIGIT_COLORS: [RGBColor; 10] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
