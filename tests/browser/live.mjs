@@ -7,6 +7,7 @@
 // - スライダーを検査用の値の組に動かすと図が変わり、ページに出る数の文字列がネイティブと一致する
 // - ページの中の関数を直接呼んだ結果（SVG と数の値）がネイティブと一致する（同じ入力に同じ数）
 // - コンソールエラーがない、自サイト以外への要求がない、390 px で図とスライダーが画面に収まる
+// JavaScript を切ったページでは、静的な図がそのまま出ることも確かめる。
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
@@ -133,6 +134,20 @@ for (const name of names) {
     if (errors.length) fail(`${where}: コンソールのエラー・警告: ${errors.join(" | ")}`);
     await context.close();
   }
+}
+// JavaScript が動かない読者には、静的な図（同じ関数を既定値で描いた SVG）が残る
+{
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 900 } });
+  const page = await context.newPage();
+  for (const name of names) {
+    if (!pages[name]) continue;
+    await page.goto(`${base}/${pages[name]}`, { waitUntil: "load" });
+    const img = await page.$eval(`figure[data-live="${name}"] img`, (i) => ({ w: i.naturalWidth, src: i.getAttribute("src") }))
+      .catch(() => null);
+    if (!img || !(img.w > 0)) fail(`${pages[name]} の ${name}: JavaScript なしで静的な図が出ない`);
+    else console.log(`${name}: JavaScript なしでは静的な図 ${img.src}（幅 ${img.w}）`);
+  }
+  await context.close();
 }
 await browser.close();
 

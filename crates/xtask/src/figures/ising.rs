@@ -13,8 +13,11 @@ use genmodel::boltzmann::ising::{
 };
 use genmodel::ndarray::{Array1, Array2, array};
 use genmodel::optim::{StepSize, StopRule, quadratic_upper_bound};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordusize;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
+use std::error::Error;
 
 pub fn figures() -> Vec<Figure> {
     vec![
@@ -162,7 +165,7 @@ pub(super) fn truth4() -> Ising {
 }
 
 /// KL の対数目盛り: 1, 10⁻⁴, 10⁻⁸, 10⁻¹² だけに数を書く（学習曲線の図 2.8 と動かせる図 2.9）。
-pub(super) fn every_fourth_decade(v: &f64) -> String {
+fn every_fourth_decade(v: &f64) -> String {
     let k = v.log10().round() as i32;
     if k % 4 != 0 || (v.log10() - f64::from(k)).abs() > 1e-9 {
         String::new()
@@ -170,6 +173,40 @@ pub(super) fn every_fourth_decade(v: &f64) -> String {
         pow10(v)
     }
 }
+
+/// KL の学習曲線の枠（図 2.8 と動かせる図 2.9）: 横軸は反復の回数 0..`iters`、縦軸は `floor` から 10 までの
+/// 対数目盛り（[`every_fourth_decade`]）。
+pub(super) fn kl_chart<'a, 'b>(
+    body: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    iters: usize,
+    floor: f64,
+    y_desc: &str,
+) -> Result<KlChart<'a, 'b>, Box<dyn Error>> {
+    let mut chart = ChartBuilder::on(body)
+        .margin_left(8)
+        .margin_right(24)
+        .margin_bottom(8)
+        .x_label_area_size(64)
+        .y_label_area_size(100)
+        .build_cartesian_2d(0..iters, (floor..10.0).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("反復の回数 t")
+        .y_desc(y_desc)
+        .x_labels(4)
+        .y_labels(8)
+        .y_label_formatter(&every_fourth_decade)
+        .label_style((FONT, TEXT))
+        .axis_desc_style((FONT, AXIS))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(BLACK.mix(0.12))
+        .draw()?;
+    Ok(chart)
+}
+
+/// [`kl_chart`] の型。
+pub(super) type KlChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordusize, LogCoord<f64>>>;
 
 /// 学習率 η = 1/M, 1/λ*, 1.9/λ*, 2.2/λ* で θ = 0 から学習したときの KL の推移。
 fn learning_curves() -> String {
@@ -214,25 +251,12 @@ fn learning_curves() -> String {
             .map(|(i, (label, _))| (Key::Line(PALETTE[i], 4), label.clone()))
             .collect();
         legend(&top, (24, 24), 2, 310, &items)?;
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(8)
-            .margin_right(24)
-            .margin_bottom(8)
-            .x_label_area_size(64)
-            .y_label_area_size(100)
-            .build_cartesian_2d(0..iters, (floor..10.0).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("反復の回数 t")
-            .y_desc(format!("KL（M = {m}, λ* = {lambda:.2}）"))
-            .x_labels(4)
-            .y_labels(8)
-            .y_label_formatter(&every_fourth_decade)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(BLACK.mix(0.12))
-            .draw()?;
+        let mut chart = kl_chart(
+            &body,
+            iters,
+            floor,
+            &format!("KL（M = {m}, λ* = {lambda:.2}）"),
+        )?;
         for (i, (_, values)) in curves.iter().enumerate() {
             chart.draw_series(LineSeries::new(
                 values.iter().enumerate().map(|(k, v)| (k, v.max(floor))),

@@ -6,8 +6,8 @@
 //! 1 歩あたりの KL の比を並べる。c が 2 を超えると ρ > 1 となり、最適点は不安定になる。
 
 use super::{LiveError, LiveFigure, LiveSpec, Readout, Slider};
-use crate::figures::ising::{every_fourth_decade, truth4};
-use crate::figures::style::{AXIS, BACKGROUND, FONT, Key, PALETTE, TEXT, legend, render};
+use crate::figures::ising::{kl_chart, truth4};
+use crate::figures::style::{BACKGROUND, Key, PALETTE, legend, render};
 use genmodel::boltzmann::ising::{Ising, KlObjective};
 use genmodel::optim::{StepSize, StopRule};
 use plotters::prelude::*;
@@ -95,25 +95,7 @@ fn draw(values: &[f64]) -> Result<LiveFigure, LiveError> {
             ),
         ];
         legend(&top, (24, 24), 2, 300, &items)?;
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(8)
-            .margin_right(24)
-            .margin_bottom(8)
-            .x_label_area_size(64)
-            .y_label_area_size(100)
-            .build_cartesian_2d(0..ITERATIONS, (FLOOR..10.0).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("反復の回数 t")
-            .y_desc("KL 情報量")
-            .x_labels(4)
-            .y_labels(8)
-            .y_label_formatter(&every_fourth_decade)
-            .label_style((FONT, TEXT))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(BLACK.mix(0.12))
-            .draw()?;
+        let mut chart = kl_chart(&body, ITERATIONS, FLOOR, "KL 情報量")?;
         for (values, color, width) in [(&reference, faded(PALETTE[0]), 3), (&moving, PALETTE[1], 4)]
         {
             chart.draw_series(LineSeries::new(

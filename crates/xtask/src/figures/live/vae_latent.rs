@@ -9,7 +9,7 @@ use super::{LiveError, LiveFigure, LiveSpec, Readout, Slider};
 use crate::figures::style::{AXIS, FONT, TEXT, mesh, render as draw, text_style, tick};
 use crate::figures::vae::DIGIT_COLORS;
 use crate::runs_vae_decoder::DecoderRuns;
-use genmodel::ndarray::Array2;
+use genmodel::ndarray::arr2;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::sync::OnceLock;
@@ -73,9 +73,7 @@ pub fn data() -> Result<&'static DecoderRuns, LiveError> {
 ///
 /// [`data`] の誤りか、`z` が有限でなければ [`LiveError::Compute`]。
 pub fn decode(z: [f64; 2]) -> Result<Vec<f64>, LiveError> {
-    let p = data()?
-        .vae
-        .decode(&Array2::from_shape_vec((1, 2), z.to_vec()).expect("1 × 2"))?;
+    let p = data()?.vae.decode(&arr2(&[z]))?;
     Ok(p.iter().copied().collect())
 }
 
