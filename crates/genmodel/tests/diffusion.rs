@@ -482,3 +482,65 @@ fn eq_10_7_one_reverse_step_is_gaussian_around_the_model_mean() {
         );
     }
 }
+
+#[test]
+fn eq_10_19_sample_between_stops_at_t_and_composes() {
+    // 1 段（t = 2 → 1）だけ進めた x_1 は N(μ_θ(x_2, 2), σ_2²)（(10.19)、σ_2² = β_2）。データ N(μ, s²) の厳密な
+    // ε* で μ_θ を手で求め、20000 本の平均と分散を 5 標準誤差以内で比べる。さらに、区間を分けて同じ乱数の列で
+    // 進めた結果は、全段の sample_from と 1 ビットも違わない
+    use genmodel::diffusion::predictor::ExactEpsilon;
+    use genmodel::diffusion::sampler::{Variance, sample_between, sample_from};
+    let (mu, s2) = (0.5, 2.0);
+    let s = Schedule::new(vec![0.2, 0.3]).unwrap();
+    let m = GaussianMixture::new(array![1.0], array![[mu]], array![[s2]]).unwrap();
+    let p = ExactEpsilon::new(m, s.clone()).unwrap();
+    let x2 = 0.7;
+    let (beta, ab): (f64, f64) = (0.3, 0.56);
+    let eps = (1.0 - ab).sqrt() * (x2 - ab.sqrt() * mu) / (ab * s2 + 1.0 - ab);
+    let centre = (x2 - beta / (1.0 - ab).sqrt() * eps) / (1.0 - beta).sqrt();
+    let n = 20_000;
+    let start = Array2::from_elem((n, 1), x2);
+    let mut seen = Vec::new();
+    let x1 = sample_between(
+        &p,
+        &s,
+        Variance::Beta,
+        &start,
+        (2, 1),
+        &mut seeded_rng(3),
+        &mut |t, _| seen.push(t),
+    )
+    .unwrap();
+    assert_eq!(seen, vec![1]);
+    let mean = x1.sum() / n as f64;
+    let v = x1.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    assert!(
+        (mean - centre).abs() < 5.0 * (beta / n as f64).sqrt(),
+        "{mean}"
+    );
+    assert!(
+        (v - beta).abs() < 5.0 * beta * (2.0 / n as f64).sqrt(),
+        "{v}"
+    );
+
+    let s = Schedule::linear(30, 1e-3, 0.2).unwrap();
+    let m = GaussianMixture::new(
+        array![0.4, 0.6],
+        array![[-1.0, 0.5], [1.5, -0.5]],
+        array![[0.2, 0.1], [0.05, 0.3]],
+    )
+    .unwrap();
+    let p = ExactEpsilon::new(m, s.clone()).unwrap();
+    let start = array![[0.3, -1.0], [2.0, 0.1], [-0.7, 0.4]];
+    for var in [Variance::Beta, Variance::BetaTilde] {
+        let whole = sample_from(&p, &s, var, &start, &mut seeded_rng(11)).unwrap();
+        for cut in [1, 15, 29] {
+            let mut rng = seeded_rng(11);
+            let mid =
+                sample_between(&p, &s, var, &start, (30, cut), &mut rng, &mut |_, _| {}).unwrap();
+            let end =
+                sample_between(&p, &s, var, &mid, (cut, 0), &mut rng, &mut |_, _| {}).unwrap();
+            assert_eq!(end, whole, "{cut}");
+        }
+    }
+}

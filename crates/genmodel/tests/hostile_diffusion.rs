@@ -23,7 +23,7 @@ use genmodel::diffusion::evaluate::{
 };
 use genmodel::diffusion::predictor::{predicted_x0, score_from_epsilon};
 use genmodel::diffusion::sampler::{
-    Variance, ddim, gaussian_output, sample, sample_from, step_coefficients,
+    Variance, ddim, gaussian_output, sample, sample_between, sample_from, step_coefficients,
 };
 use genmodel::diffusion::{
     EpsilonNet, EpsilonPredictor, Estimate, ExactEpsilon, GaussianMixture, Schedule, TimeEmbedding,
@@ -763,6 +763,28 @@ fn sweep_predictors_samplers_and_evaluation() {
                     },
                 );
                 sw.probe(
+                    "sample_between",
+                    &(v, i),
+                    || {
+                        let mut steps = 0;
+                        sample_between(
+                            pr,
+                            &s,
+                            Variance::Beta,
+                            &x,
+                            (s.steps(), 3),
+                            &mut seeded_rng(4),
+                            &mut |_, _| steps += 1,
+                        )
+                        .map(|y| (y, steps))
+                    },
+                    |r| {
+                        check(r, want, |(y, steps)| {
+                            finite(y) && y.dim() == (2, 2) && *steps == s.steps() - 3
+                        }) || (want.is_none() && matches!(r, Err(Error::Overflow { .. })))
+                    },
+                );
+                sw.probe(
                     "ddim",
                     &(v, i),
                     || ddim(pr, &s, &x),
@@ -881,6 +903,25 @@ fn sweep_predictors_samplers_and_evaluation() {
         || sample_from(&net, &s, Variance::Beta, &empty, &mut seeded_rng(0)),
         |r| check(r, Some(EMPTY), |_| true),
     );
+    // 時刻の区間: to < from ≤ T でなければ InvalidParameter
+    for (from, to) in [(0, 0), (3, 3), (3, 5), (s.steps() + 1, 0), (usize::MAX, 0)] {
+        sw.probe(
+            "sample_between",
+            &(from, to),
+            || {
+                sample_between(
+                    &net,
+                    &s,
+                    Variance::Beta,
+                    &array![[0.1, 0.2]],
+                    (from, to),
+                    &mut seeded_rng(0),
+                    &mut |_, _| {},
+                )
+            },
+            |r| check(r, Some(INV), |_| true),
+        );
+    }
     sw.probe(
         "ddim",
         &"幅違い",

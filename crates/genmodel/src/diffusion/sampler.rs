@@ -207,8 +207,62 @@ pub fn sample_from<'a, P: EpsilonPredictor + ?Sized, R: Rng + ?Sized>(
     x_start: impl AsArray<'a, f64, Ix2>,
     rng: &mut R,
 ) -> Result<Array2<f64>> {
-    let mut x = check_start(predictor, x_start)?.to_owned();
-    for t in (1..=schedule.steps()).rev() {
+    let steps = schedule.steps();
+    sample_between(
+        predictor,
+        schedule,
+        variance,
+        x_start,
+        (steps, 0),
+        rng,
+        &mut |_, _| {},
+    )
+}
+
+/// 時刻 `from` の始点 `x_from`（`n × D`）から、祖先サンプリング (10.19) の段 `t = from, …, to + 1` を進めた
+/// 時刻 `to` の点（第 10 章）。各段の後に `observe(t − 1, x_{t−1})` を呼ぶ（道すじを記録するため）。
+/// [`sample_from`] は `(from, to) = (T, 0)` の場合で、乱数の使い方も同じである。
+///
+/// # Errors
+///
+/// - `to < from ≤ T` でない: [`Error::InvalidParameter`]
+/// - そのほかは [`sample_from`] と同じ
+///
+/// # Examples
+///
+/// ```
+/// use genmodel::{diffusion::{GaussianMixture, Schedule, predictor::ExactEpsilon, sampler::{sample_between, sample_from, Variance}}, gaussian::univariate::seeded_rng, ndarray::array};
+/// let s = Schedule::linear(20, 1e-3, 0.1)?;
+/// let p = ExactEpsilon::new(GaussianMixture::new(array![1.0], array![[2.0]], array![[0.5]])?, s.clone())?;
+/// let start = array![[0.3], [-1.2]];
+/// // T → 7 と 7 → 0 に分けても、同じ乱数の列なら全段と同じ点に着く
+/// let mut rng = seeded_rng(5);
+/// let mut seen = Vec::new();
+/// let x7 = sample_between(&p, &s, Variance::Beta, &start, (20, 7), &mut rng, &mut |t, _| seen.push(t))?;
+/// let x0 = sample_between(&p, &s, Variance::Beta, &x7, (7, 0), &mut rng, &mut |_, _| {})?;
+/// assert_eq!(x0, sample_from(&p, &s, Variance::Beta, &start, &mut seeded_rng(5))?);
+/// assert_eq!(seen, (7..20).rev().collect::<Vec<_>>());
+/// assert!(sample_between(&p, &s, Variance::Beta, &start, (7, 7), &mut rng, &mut |_, _| {}).is_err());
+/// # Ok::<(), genmodel::Error>(())
+/// ```
+pub fn sample_between<'a, P: EpsilonPredictor + ?Sized, R: Rng + ?Sized>(
+    predictor: &P,
+    schedule: &Schedule,
+    variance: Variance,
+    x_from: impl AsArray<'a, f64, Ix2>,
+    (from, to): (usize, usize),
+    rng: &mut R,
+    observe: &mut dyn FnMut(usize, ArrayView2<'_, f64>),
+) -> Result<Array2<f64>> {
+    if to >= from || from > schedule.steps() {
+        return Err(Error::InvalidParameter {
+            name: "時刻の区間の始め from（終わりは to）",
+            value: from as f64,
+            requirement: "to < from ≤ T",
+        });
+    }
+    let mut x = check_start(predictor, x_from)?.to_owned();
+    for t in (to + 1..=from).rev() {
         let eps = predictor.epsilon(x.view(), t)?;
         ensure_len(x.nrows(), eps.nrows())?;
         ensure_len(x.ncols(), eps.ncols())?;
@@ -225,6 +279,7 @@ pub fn sample_from<'a, P: EpsilonPredictor + ?Sized, R: Rng + ?Sized>(
                 what: "逆向きの過程の x_{t−1}",
             });
         }
+        observe(t - 1, x.view());
     }
     Ok(x)
 }

@@ -16,10 +16,10 @@
 use super::{LiveError, LiveFigure, LiveSpec, Readout, SEED, Slider};
 use crate::figures::diffusion::book_schedule;
 use crate::figures::style::{PALETTE, TEXT, mesh, render as draw, text_style, tick};
-use genmodel::diffusion::sampler::{Variance, step_coefficients};
-use genmodel::diffusion::{EpsilonPredictor, ExactEpsilon, GaussianMixture, Schedule};
+use genmodel::diffusion::sampler::{Variance, sample_between};
+use genmodel::diffusion::{ExactEpsilon, GaussianMixture, Schedule};
 use genmodel::gaussian::univariate::seeded_rng;
-use genmodel::ndarray::{Array2, Zip};
+use genmodel::ndarray::{Array2, ArrayView2};
 use genmodel::vae::evaluate::standard_normal;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -88,29 +88,30 @@ pub fn particles(
     seed: u64,
 ) -> genmodel::Result<(Array2<f64>, Vec<Path>)> {
     let mut rng = seeded_rng(seed);
-    let mut x = Array2::from_shape_simple_fn((n, 2), || standard_normal(&mut rng));
-    let record = |x: &Array2<f64>, paths: &mut Vec<Path>| {
+    let x = Array2::from_shape_simple_fn((n, 2), || standard_normal(&mut rng));
+    let record = |x: ArrayView2<'_, f64>, paths: &mut Vec<Path>| {
         for (i, p) in paths.iter_mut().enumerate() {
             p.push((x[[i, 0]], x[[i, 1]]));
         }
     };
     let mut paths = vec![Vec::new(); traced.min(n)];
-    record(&x, &mut paths);
-    let steps = schedule.steps();
-    for s in (t + 1..=steps).rev() {
-        let eps = exact.epsilon(x.view(), s)?;
-        let (inv, k, sigma) = step_coefficients(schedule, s, Variance::Beta)?;
-        Zip::from(&mut x)
-            .and(&eps)
-            .for_each(|v, &e| *v = inv * (*v - k * e));
-        if sigma > 0.0 {
-            x.iter_mut()
-                .for_each(|v| *v += sigma * standard_normal(&mut rng));
-        }
-        if (s - 1) % EVERY == 0 || s - 1 == t {
-            record(&x, &mut paths);
-        }
+    record(x.view(), &mut paths);
+    if t >= schedule.steps() {
+        return Ok((x, paths));
     }
+    let x = sample_between(
+        exact,
+        schedule,
+        Variance::Beta,
+        &x,
+        (schedule.steps(), t),
+        &mut rng,
+        &mut |s, x| {
+            if s % EVERY == 0 || s == t {
+                record(x, &mut paths);
+            }
+        },
+    )?;
     Ok((x, paths))
 }
 
